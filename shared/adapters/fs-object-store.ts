@@ -42,8 +42,11 @@ export class FsObjectStore implements ObjectStore {
     try {
       return new Uint8Array(await readFile(join(this.#root, key)));
     } catch (error) {
-      // ENOTDIR: a prefix of the key is itself an object, so nothing can be stored under it.
-      if (isErrnoError(error, 'ENOENT') || isErrnoError(error, 'ENOTDIR')) throw new ObjectNotFoundError(key, { cause: error });
+      // ENOTDIR: a prefix of the key is an object; EISDIR: the key is a prefix of other keys.
+      // Either way no object is stored under this key.
+      if (['ENOENT', 'ENOTDIR', 'EISDIR'].some((code) => isErrnoError(error, code))) {
+        throw new ObjectNotFoundError(key, { cause: error });
+      }
       throw error;
     }
   }

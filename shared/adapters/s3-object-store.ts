@@ -3,6 +3,7 @@ import {
   NoSuchKey,
   PutObjectCommand,
   S3ServiceException,
+  type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import {
@@ -39,7 +40,7 @@ export class S3ObjectStore implements ObjectStore {
     if (input.sha256.length !== SHA256_SIZE) {
       throw new RangeError(`sha256 is ${input.sha256.length} bytes, want ${SHA256_SIZE}`);
     }
-    const command = new PutObjectCommand({
+    const request: PutObjectCommandInput = {
       Bucket: this.#bucket,
       Key: input.key,
       Body: input.body,
@@ -51,10 +52,10 @@ export class S3ObjectStore implements ObjectStore {
       SSEKMSKeyId: this.#kmsKeyId,
       BucketKeyEnabled: true,
       IfNoneMatch: '*',
-    });
+    };
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#s3.send(command);
+        await this.#s3.send(new PutObjectCommand(request));
         return;
       } catch (error) {
         const code = errorCode(error);

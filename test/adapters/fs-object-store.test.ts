@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FsObjectStore } from '../../shared/adapters/fs-object-store.ts';
-import { ObjectExistsError } from '../../shared/ports/object-store.ts';
+import { ObjectExistsError, ObjectNotFoundError } from '../../shared/ports/object-store.ts';
 import { describeObjectStoreContract } from './contracts/object-store-contract.ts';
 
 const scratch = await mkdtemp(join(tmpdir(), 'chartproof-fs-object-store-'));
@@ -37,6 +37,15 @@ describe('FsObjectStore files', () => {
     await store.putObject({ key: 'records/p1/r1/1', body, sha256 }).catch(() => undefined);
 
     expect(await readdir(join(root, 'records/p1/r1'))).toEqual(['1']);
+  });
+
+  it('reports a key that is only a prefix of stored keys as not found', async () => {
+    const store = new FsObjectStore({ root: aRoot() });
+    await store.putObject({ key: 'records/p1/r1/1', body, sha256 });
+
+    const read = store.getObject('records/p1');
+
+    await expect(read).rejects.toThrow(ObjectNotFoundError);
   });
 
   it('lets exactly one of many concurrent puts to one key win', async () => {
