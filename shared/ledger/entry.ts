@@ -25,6 +25,8 @@ const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'must be an id
 const Code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a code: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit');
 // 43 base64 digits carry 258 bits; the last one's two low bits must be zero for exactly 32 bytes.
 const Sha256 = z.string().regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/, 'must be the canonical base64 of 32 bytes');
+/** A SHA-256 value (or any 32-byte hash) as canonical padded standard base64. */
+export const Base64HashSchema = Sha256;
 const Timestamp = z.iso.datetime({ precision: 3 }); // UTC ("Z") only, milliseconds, a real calendar date
 
 /** Who acted. `system` is the service itself (for example a background integrity check). */
