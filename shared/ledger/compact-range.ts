@@ -6,7 +6,7 @@
  */
 import { isTreeNumber, popcount } from './bits.ts';
 import { InvalidRightEdgeError, LedgerError } from './errors.ts';
-import { EMPTY_ROOT, nodeHash, requireHashSize, type Hash } from './hashing.ts';
+import { EMPTY_ROOT, nodeHash, requireHashSize, requireHashSizes, type Hash } from './hashing.ts';
 import { nodeId, type NodeId } from './node-id.ts';
 
 export class CompactRange {
@@ -31,7 +31,7 @@ export class CompactRange {
     if (!isTreeNumber(size)) throw new InvalidRightEdgeError(size, hashes.length, undefined);
     const want = popcount(size);
     if (hashes.length !== want) throw new InvalidRightEdgeError(size, hashes.length, want);
-    hashes.forEach((hash, position) => requireHashSize(hash, `hashes[${position}]`));
+    requireHashSizes(hashes, 'hashes');
     return new CompactRange(size, hashes.map((hash) => hash.slice()));
   }
 

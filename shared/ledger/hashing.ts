@@ -53,6 +53,15 @@ export function requireHashSize(candidate: Uint8Array, subject: string): void {
   if (candidate.length !== HASH_SIZE) throw new InvalidHashSizeError(subject, candidate.length, HASH_SIZE);
 }
 
+/** Throws InvalidHashSizeError, naming the first offender as `${listName}[position]`, unless every hash is HASH_SIZE bytes. */
+export function requireHashSizes(hashes: readonly Uint8Array[], listName: string): void {
+  for (let position = 0; position < hashes.length; position++) {
+    const candidate = hashes[position] as Uint8Array;
+    // The subject is only spelled out on failure: this runs for every hash of every proof verified.
+    if (candidate.length !== HASH_SIZE) requireHashSize(candidate, `${listName}[${position}]`);
+  }
+}
+
 function sha256(input: Uint8Array): Hash {
   const digest = hash('sha256', input, 'buffer');
   // A plain Uint8Array view, so that every Hash the ledger hands out has the same type.

@@ -11,7 +11,7 @@
  */
 import { bitLength, isTreeNumber, shiftLeft, shiftRight, trailingZeros, xor } from './bits.ts';
 import { IndexOutOfRangeError, InvalidTreeSizesError, WrongNodeCountError } from './errors.ts';
-import { nodeHash, requireHashSize, type Hash } from './hashing.ts';
+import { nodeHash, requireHashSizes, type Hash } from './hashing.ts';
 import { nodeId, rangeNodes, type NodeId } from './node-id.ts';
 
 export type ProofPlan = {
@@ -86,7 +86,7 @@ function plan(ids: readonly NodeId[], begin: number, end: number): ProofPlan {
     ids,
     rehash(hashes: readonly Hash[]): Hash[] {
       if (hashes.length !== ids.length) throw new WrongNodeCountError(hashes.length, ids.length);
-      hashes.forEach((hash, position) => requireHashSize(hash, `hashes[${position}]`));
+      requireHashSizes(hashes, 'hashes');
       if (end - begin < 2) return [...hashes];
       // The ephemeral node's hash, as RFC 9162 splits its range: each subtree is the left child
       // of the node joining it to everything on its right.

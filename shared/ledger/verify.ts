@@ -6,7 +6,7 @@
  */
 import { bitLength, isTreeNumber, popcount, shiftRight, trailingZeros, xor } from './bits.ts';
 import { IndexOutOfRangeError, InvalidTreeSizesError, RootMismatchError, WrongProofSizeError } from './errors.ts';
-import { equalHashes, nodeHash, requireHashSize, type Hash } from './hashing.ts';
+import { equalHashes, nodeHash, requireHashSize, requireHashSizes, type Hash } from './hashing.ts';
 
 /**
  * The root of the tree of `size` leaves implied by an inclusion proof for the leaf at `index`.
@@ -70,7 +70,7 @@ function decompose(index: number, last: number): { inner: number; border: number
 
 function requireProofShape(proof: readonly Hash[], want: number): void {
   if (proof.length !== want) throw new WrongProofSizeError(proof.length, want);
-  proof.forEach((hash, position) => requireHashSize(hash, `proof[${position}]`));
+  requireHashSizes(proof, 'proof');
 }
 
 function requireMatch(computed: Hash, expected: Hash, subject: string): void {
