@@ -38,7 +38,7 @@ export function consistencyProofPlan(size1: number, size2: number): ProofPlan {
   if (!isTreeNumber(size1) || !isTreeNumber(size2) || size1 === 0 || size1 > size2) {
     throw new InvalidTreeSizesError(size1, size2);
   }
-  if (size1 === size2) return pathPlan(nodeId(0, 0), 0, []);
+  if (size1 === size2) return plan([], 0, 0);
   // The proof is the inclusion path, in the tree of size2, of the last complete subtree of the
   // tree of size1: its lowest set bit. The verifier derives root1 from that subtree and the
   // left siblings on the path, and root2 from all of it.
@@ -49,10 +49,9 @@ export function consistencyProofPlan(size1: number, size2: number): ProofPlan {
   return pathPlan(seed, size2, leading);
 }
 
-/** The plan for `leading` followed by the siblings on the path from `start` to the root of the tree of `size`. */
+/** The plan for `leading`, then the siblings on the path from `start` up to the root of the tree of `size`. Requires `start` to be a complete subtree of that tree. */
 function pathPlan(start: NodeId, size: number, leading: NodeId[]): ProofPlan {
   const ids = [...leading];
-  if (size === 0) return plan(ids, 0, 0);
   const { level, index } = start;
   // The path meets the right edge at the lowest common ancestor of `start` and the last node at its level.
   const last = shiftRight(size - 1, level);
