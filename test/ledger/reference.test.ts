@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CompactRange } from '../../shared/ledger/compact-range.ts';
+import { RootMismatchError } from '../../shared/ledger/errors.ts';
 import { rangeNodes } from '../../shared/ledger/node-id.ts';
 import { consistencyProofPlan, inclusionProofPlan } from '../../shared/ledger/proof.ts';
 import { verifyConsistency, verifyInclusion } from '../../shared/ledger/verify.ts';
@@ -21,6 +22,16 @@ const largeTree = (): LedgerTree => (large ??= buildLedgerTree(LARGE_SIZE));
 
 function sameHashes(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
   return a.length === b.length && a.every((hash, i) => Buffer.from(hash).equals(b[i] as Uint8Array));
+}
+
+/** A copy of `hashes` with bit `bit` (0..255) of hashes[at] flipped: one tampered byte. */
+function withFlippedBit(hashes: readonly Uint8Array[], at: number, bit: number): Uint8Array[] {
+  return hashes.map((hash, i) => {
+    if (i !== at) return hash;
+    const tampered = Uint8Array.from(hash);
+    tampered[bit >> 3] = (tampered[bit >> 3] as number) ^ (1 << (bit & 7));
+    return tampered;
+  });
 }
 
 /** Every (index, size) with 0 <= index < size <= maxSize. */
@@ -162,6 +173,51 @@ describe('against the RFC 6962 reference tree, random sizes up to 100,000', () =
         const proof = store.proof(consistencyProofPlan(size1, size2));
         expect(proof).toEqual(reference.consistencyProof(size1, size2));
         verifyConsistency(size1, size2, proof, reference.root(size1), reference.root(size2));
+      }),
+      { numRuns: RANDOM_RUNS },
+    );
+  });
+
+  it('an inclusion proof with any one bit flipped is rejected as a root mismatch', () => {
+    // Prepare
+    const { store, reference, leafHashes } = largeTree();
+
+    // Act / Assess
+    fc.assert(
+      fc.property(leafPosition.filter(({ size }) => size > 1), fc.nat(), fc.nat(255), ({ index, size }, at, bit) => {
+        const proof = store.proof(inclusionProofPlan(index, size));
+        const tampered = withFlippedBit(proof, at % proof.length, bit);
+        expect(() => verifyInclusion(index, size, leafHashes[index] as Uint8Array, tampered, reference.root(size))).toThrow(RootMismatchError);
+      }),
+      { numRuns: RANDOM_RUNS },
+    );
+  });
+
+  it('a consistency proof with any one bit flipped is rejected as a root mismatch', () => {
+    // Prepare
+    const { store, reference } = largeTree();
+
+    // Act / Assess
+    fc.assert(
+      fc.property(sizePair.filter(({ size1, size2 }) => size1 < size2), fc.nat(), fc.nat(255), ({ size1, size2 }, at, bit) => {
+        const proof = store.proof(consistencyProofPlan(size1, size2));
+        const tampered = withFlippedBit(proof, at % proof.length, bit);
+        expect(() => verifyConsistency(size1, size2, tampered, reference.root(size1), reference.root(size2))).toThrow(RootMismatchError);
+      }),
+      { numRuns: RANDOM_RUNS },
+    );
+  });
+
+  it('a valid consistency proof checked against an old root with one bit flipped is rejected as a root mismatch', () => {
+    // Prepare: a new root alone does not prove the history; root1 must be checked too.
+    const { store, reference } = largeTree();
+
+    // Act / Assess
+    fc.assert(
+      fc.property(sizePair, fc.nat(255), ({ size1, size2 }, bit) => {
+        const proof = store.proof(consistencyProofPlan(size1, size2));
+        const [root1] = withFlippedBit([reference.root(size1)], 0, bit) as [Uint8Array];
+        expect(() => verifyConsistency(size1, size2, proof, root1, reference.root(size2))).toThrow(RootMismatchError);
       }),
       { numRuns: RANDOM_RUNS },
     );
