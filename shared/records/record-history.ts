@@ -1,0 +1,63 @@
+/**
+ * GET /v1/patients/{patientId}/records/{recordId}/history (API.md): every version of a record,
+ * metadata only, each with the receipt of the entry that wrote it. Allowed as for a read. Showing
+ * the history is journaled as one `record.listed` entry naming the record; its receipt is `entry`.
+ *
+ * A version whose entry's index is not known yet (its write has committed but not yet been
+ * acknowledged: see shared/ports/records-projection.ts "Receipts") is left out until it is, since
+ * the history promises a receipt for every version it shows.
+ */
+import type { Actor } from '../access/actor.ts';
+import { requireJournalableActor, requireUuid } from '../access/identifiers.ts';
+import { journalDenial } from '../access/journal-denial.ts';
+import { decideAccess } from '../consent/decide-access.ts';
+import { NotFoundError, type JournalReceipt } from '../errors.ts';
+import { entryBytes } from '../ledger/entry.ts';
+import { onlyReceipt, toJournalReceipt } from './receipts.ts';
+import type { RecordsDeps } from './records-deps.ts';
+import { activePatient } from './registered-patient.ts';
+
+export type RecordHistoryInput = { readonly actor: Actor; readonly patientId: string; readonly recordId: string };
+
+export type RecordHistoryItem = {
+  readonly version: number;
+  readonly sha256: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  /** The receipt of the entry that wrote this version. */
+  readonly entry: JournalReceipt;
+};
+
+export type RecordHistoryResult = { readonly items: RecordHistoryItem[]; readonly entry: JournalReceipt };
+
+export function makeRecordHistory(deps: RecordsDeps): (input: RecordHistoryInput) => Promise<RecordHistoryResult> {
+  return async function recordHistory(input) {
+    const { actor, patientId, recordId } = input;
+    requireJournalableActor(actor);
+    requireUuid(patientId, 'path.patientId');
+    requireUuid(recordId, 'path.recordId');
+
+    const decision = decideAccess({ actor, action: 'record.history', patientId });
+    if (!decision.permit) {
+      throw await journalDenial(deps, { actor, action: 'record.history', reason: decision.reason, patientId, recordIds: [recordId] });
+    }
+    await activePatient(deps.projection, patientId);
+    const rows = await deps.projection.recordHistory({ patientId, recordId });
+    if (rows.length === 0) throw new NotFoundError({ resource: 'record', id: recordId });
+    const bytes = entryBytes({
+      v: 1,
+      type: 'record.listed',
+      at: deps.clock().toISOString(),
+      actor: { id: actor.id, role: actor.role },
+      patient: patientId,
+      recordIds: [recordId],
+    });
+    const entry = toJournalReceipt(onlyReceipt(await deps.journal.append([bytes])));
+    const items = rows.flatMap((row): RecordHistoryItem[] =>
+      row.entry.index === undefined
+        ? []
+        : [{ version: row.version, sha256: row.sha256, createdAt: row.createdAt, createdBy: row.createdBy, entry: { index: row.entry.index, leafHash: row.entry.leafHash } }],
+    );
+    return { items, entry };
+  };
+}

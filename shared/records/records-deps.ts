@@ -1,0 +1,19 @@
+import type { JournalStore } from '../ports/journal-store.ts';
+import type { KeyVault } from '../ports/key-vault.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { RecordCipher } from '../ports/record-cipher.ts';
+import type { RecordsProjection } from '../ports/records-projection.ts';
+
+/** What the record use cases are built over; each takes the part it needs. */
+export type RecordsDeps = {
+  /** Journals entries that come with no projection change (reads, denials, integrity failures). */
+  readonly journal: Pick<JournalStore, 'append'>;
+  readonly projection: RecordsProjection;
+  readonly objects: ObjectStore;
+  /** Usually a PatientKeyCache in front of the real vault. */
+  readonly keys: KeyVault;
+  readonly cipher: RecordCipher;
+  readonly clock: () => Date;
+  /** A fresh UUID (crypto.randomUUID). */
+  readonly newId: () => string;
+};
