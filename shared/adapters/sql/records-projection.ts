@@ -1,0 +1,266 @@
+/**
+ * The RecordsProjection port over SQL (PostgreSQL and PGlite): the tables of
+ * migrations/0010-records.ts, written inside the journal store's transactions so that a row and
+ * its journal entry commit together.
+ */
+import { encodeBase64, decodeBase64Strict } from '../../ledger/strict-base64.ts';
+import type { JournalStore } from '../../ports/journal-store.ts';
+import type {
+  IdempotencyClaim,
+  JournalIndexUpdate,
+  PatientRow,
+  ProjectedRow,
+  RecordsProjection,
+  RecordsTransaction,
+  RecordVersionRow,
+} from '../../ports/records-projection.ts';
+import { toBytes, toSafeInteger, type SqlExecutor, type SqlRow, type SqlStatement } from './executor.ts';
+import type { SqlJournalTransaction } from './journal-store.ts';
+import { JOURNAL_MIGRATIONS, type Migration } from './migrate.ts';
+import { recordsMigration } from './migrations/0010-records.ts';
+
+/** The records API's migrations. */
+export const RECORDS_MIGRATIONS: readonly Migration[] = [recordsMigration];
+
+/** Every migration a records API database needs: the journal's and the projections'. */
+export const ALL_MIGRATIONS: readonly Migration[] = [...JOURNAL_MIGRATIONS, ...RECORDS_MIGRATIONS];
+
+const statement = (name: string, text: string): SqlStatement => ({ name: `chartproof_records_${name}`, text });
+
+const RECORD_COLUMNS = 'patient_id, record_id, version, category, resource_type, sha256, object_key, created_at, created_by, leaf_hash, journal_index';
+const PATIENT_COLUMNS = 'patient_id, external_ref, wrapped_key, registered_at, erased_at, leaf_hash, journal_index';
+
+const Q = {
+  insertPatient: statement(
+    'insert_patient',
+    `INSERT INTO chartproof.patients (patient_id, external_ref, wrapped_key, registered_at, leaf_hash)
+     VALUES ($1::uuid, $2::text, $3::bytea, $4::timestamptz, $5::bytea)`,
+  ),
+  insertRecord: statement(
+    'insert_record',
+    `INSERT INTO chartproof.records (patient_id, record_id, version, category, resource_type, sha256, object_key, created_at, created_by, leaf_hash)
+     VALUES ($1::uuid, $2::uuid, $3::integer, $4::text, $5::text, $6::bytea, $7::text, $8::timestamptz, $9::text, $10::bytea)
+     ON CONFLICT (patient_id, record_id, version) DO NOTHING
+     RETURNING version`,
+  ),
+  claimKey: statement(
+    'claim_key',
+    `INSERT INTO chartproof.idempotency_keys (actor_id, route, key, request_sha256, patient_id, record_id)
+     VALUES ($1::text, $2::text, $3::text, $4::bytea, $5::uuid, $6::uuid)
+     ON CONFLICT (actor_id, route, key) DO NOTHING
+     RETURNING key`,
+  ),
+  setPatientIndex: statement(
+    'set_patient_index',
+    'UPDATE chartproof.patients SET journal_index = $2::bigint WHERE patient_id = $1::uuid AND journal_index IS NULL',
+  ),
+  setRecordIndex: statement(
+    'set_record_index',
+    `UPDATE chartproof.records SET journal_index = $4::bigint
+     WHERE patient_id = $1::uuid AND record_id = $2::uuid AND version = $3::integer AND journal_index IS NULL`,
+  ),
+  patient: statement('patient', `SELECT ${PATIENT_COLUMNS} FROM chartproof.patients WHERE patient_id = $1::uuid`),
+  recordVersion: statement(
+    'record_version',
+    `SELECT ${RECORD_COLUMNS} FROM chartproof.records WHERE patient_id = $1::uuid AND record_id = $2::uuid AND version = $3::integer`,
+  ),
+  currentVersion: statement(
+    'current_version',
+    `SELECT ${RECORD_COLUMNS} FROM chartproof.records WHERE patient_id = $1::uuid AND record_id = $2::uuid ORDER BY version DESC LIMIT 1`,
+  ),
+  history: statement(
+    'history',
+    `SELECT ${RECORD_COLUMNS} FROM chartproof.records WHERE patient_id = $1::uuid AND record_id = $2::uuid ORDER BY version`,
+  ),
+  currentRecords: statement(
+    'current_records',
+    `SELECT DISTINCT ON (record_id) ${RECORD_COLUMNS} FROM chartproof.records
+     WHERE patient_id = $1::uuid AND ($2::uuid IS NULL OR record_id > $2::uuid)
+     ORDER BY record_id, version DESC
+     LIMIT $3::integer`,
+  ),
+  claim: statement(
+    'claim',
+    `SELECT actor_id, route, key, request_sha256, patient_id, record_id FROM chartproof.idempotency_keys
+     WHERE actor_id = $1::text AND route = $2::text AND key = $3::text`,
+  ),
+  patientsMissingIndexes: statement(
+    'patients_missing_indexes',
+    'SELECT patient_id, leaf_hash FROM chartproof.patients WHERE journal_index IS NULL LIMIT $1::integer',
+  ),
+  recordsMissingIndexes: statement(
+    'records_missing_indexes',
+    'SELECT patient_id, record_id, version, leaf_hash FROM chartproof.records WHERE journal_index IS NULL LIMIT $1::integer',
+  ),
+} as const;
+
+export type SqlRecordsProjectionOptions = {
+  /** The journal store whose transactions the projection writes in. */
+  readonly journal: Pick<JournalStore<SqlJournalTransaction>, 'transact'>;
+  /** The same database, for reads outside transactions. */
+  readonly executor: SqlExecutor;
+};
+
+export function createSqlRecordsProjection(options: SqlRecordsProjectionOptions): RecordsProjection {
+  const { journal, executor } = options;
+  const read = <Row extends SqlRow>(query: SqlStatement, values: readonly unknown[]) =>
+    executor.withSession((session) => session.query<Row>(query, values));
+
+  return {
+    transact: (work) =>
+      journal.transact((sqlTx) => {
+        const tx: RecordsTransaction = {
+          append: (entries) => sqlTx.append(entries),
+          async insertPatient(patient) {
+            await sqlTx.query(Q.insertPatient, [
+              patient.patientId,
+              patient.externalRef ?? null,
+              patient.wrappedKey,
+              patient.registeredAt,
+              hashBytes(patient.leafHash),
+            ]);
+          },
+          async insertRecordVersion(row) {
+            const inserted = await sqlTx.query(Q.insertRecord, [
+              row.patientId,
+              row.recordId,
+              row.version,
+              row.category ?? null,
+              row.resourceType,
+              hashBytes(row.sha256),
+              row.objectKey,
+              row.createdAt,
+              row.createdBy,
+              hashBytes(row.leafHash),
+            ]);
+            return inserted.length === 1 ? 'inserted' : 'version-taken';
+          },
+          async claimIdempotencyKey(claim) {
+            const claimed = await sqlTx.query(Q.claimKey, [
+              claim.actorId,
+              claim.route,
+              claim.key,
+              hashBytes(claim.requestSha256),
+              claim.patientId,
+              claim.recordId ?? null,
+            ]);
+            return claimed.length === 1;
+          },
+        };
+        return work(tx);
+      }),
+
+    async setJournalIndexes(updates: readonly JournalIndexUpdate[]) {
+      if (updates.length === 0) return;
+      await executor.withSession(async (session) => {
+        for (const { row, receipt } of updates) {
+          if (row.kind === 'patient') await session.query(Q.setPatientIndex, [row.patientId, receipt.index]);
+          else await session.query(Q.setRecordIndex, [row.patientId, row.recordId, row.version, receipt.index]);
+        }
+      });
+    },
+
+    async patient(patientId) {
+      const [row] = await read(Q.patient, [patientId]);
+      return row === undefined ? undefined : patientRow(row);
+    },
+
+    async recordVersion({ patientId, recordId, version }) {
+      const [row] = version === undefined ? await read(Q.currentVersion, [patientId, recordId]) : await read(Q.recordVersion, [patientId, recordId, version]);
+      return row === undefined ? undefined : recordRow(row);
+    },
+
+    async recordHistory({ patientId, recordId }) {
+      return (await read(Q.history, [patientId, recordId])).map(recordRow);
+    },
+
+    async currentRecords({ patientId, afterRecordId, limit }) {
+      return (await read(Q.currentRecords, [patientId, afterRecordId ?? null, limit])).map(recordRow);
+    },
+
+    async idempotencyClaim({ actorId, route, key }) {
+      const [row] = await read(Q.claim, [actorId, route, key]);
+      return row === undefined ? undefined : claimRow(row);
+    },
+
+    async rowsMissingIndexes(limit) {
+      const patients = await read(Q.patientsMissingIndexes, [limit]);
+      const records = await read(Q.recordsMissingIndexes, [limit]);
+      return [
+        ...patients.map((row): ProjectedRow => ({ kind: 'patient', patientId: String(row.patient_id), leafHash: base64(row.leaf_hash, 'leaf_hash') })),
+        ...records.map(
+          (row): ProjectedRow => ({
+            kind: 'record',
+            patientId: String(row.patient_id),
+            recordId: String(row.record_id),
+            version: toSafeInteger(row.version, 'version'),
+            leafHash: base64(row.leaf_hash, 'leaf_hash'),
+          }),
+        ),
+      ].slice(0, limit);
+    },
+  };
+}
+
+function patientRow(row: SqlRow): PatientRow {
+  return {
+    patientId: String(row.patient_id),
+    externalRef: optionalText(row.external_ref),
+    wrappedKey: row.wrapped_key === null ? undefined : toBytes(row.wrapped_key, 'wrapped_key').slice(),
+    registeredAt: timestamp(row.registered_at, 'registered_at'),
+    erasedAt: row.erased_at === null ? undefined : timestamp(row.erased_at, 'erased_at'),
+    entry: { index: optionalIndex(row.journal_index), leafHash: base64(row.leaf_hash, 'leaf_hash') },
+  };
+}
+
+function recordRow(row: SqlRow): RecordVersionRow {
+  return {
+    patientId: String(row.patient_id),
+    recordId: String(row.record_id),
+    version: toSafeInteger(row.version, 'version'),
+    category: optionalText(row.category),
+    resourceType: String(row.resource_type),
+    sha256: base64(row.sha256, 'sha256'),
+    objectKey: String(row.object_key),
+    createdAt: timestamp(row.created_at, 'created_at'),
+    createdBy: String(row.created_by),
+    entry: { index: optionalIndex(row.journal_index), leafHash: base64(row.leaf_hash, 'leaf_hash') },
+  };
+}
+
+function claimRow(row: SqlRow): IdempotencyClaim {
+  return {
+    actorId: String(row.actor_id),
+    route: String(row.route),
+    key: String(row.key),
+    requestSha256: base64(row.request_sha256, 'request_sha256'),
+    patientId: String(row.patient_id),
+    recordId: optionalText(row.record_id),
+  };
+}
+
+function optionalText(value: unknown): string | undefined {
+  return value === null || value === undefined ? undefined : String(value);
+}
+
+function optionalIndex(value: unknown): number | undefined {
+  return value === null || value === undefined ? undefined : toSafeInteger(value, 'journal_index');
+}
+
+function base64(value: unknown, what: string): string {
+  return encodeBase64(toBytes(value, what));
+}
+
+/** Drivers return timestamptz as Date; the API speaks RFC 3339 with milliseconds. */
+function timestamp(value: unknown, what: string): string {
+  const date = value instanceof Date ? value : new Date(String(value));
+  if (Number.isNaN(date.getTime())) throw new TypeError(`${what} is not a timestamp: ${String(value)}`);
+  return date.toISOString();
+}
+
+/** Requires canonical base64 of a 32-byte hash (the core only produces such). */
+function hashBytes(value: string): Uint8Array {
+  const bytes = decodeBase64Strict(value);
+  if (bytes === undefined || bytes.length !== 32) throw new TypeError('not the base64 of a 32-byte hash');
+  return bytes;
+}
