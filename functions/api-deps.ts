@@ -1,0 +1,22 @@
+/**
+ * What a composition root (functions/local/compose.ts, functions/aws/compose.ts) builds once per
+ * process and every handler module's `makeHandler` takes: the HTTP chain's observability and the
+ * ports the use cases run over.
+ */
+import type { HttpDeps } from './http/chain.ts';
+import type { JournalStore } from '../shared/ports/journal-store.ts';
+import type { RecordsDeps } from '../shared/records/records-deps.ts';
+
+export type ApiDeps = HttpDeps & {
+  /** The record and patient use cases' ports. */
+  readonly records: RecordsDeps;
+  /** The journal, for the ledger routes (proofs, checkpoints). */
+  readonly journal: Pick<JournalStore, 'entry' | 'treeHead' | 'latestCheckpoint' | 'checkpoint' | 'consistencyProof'>;
+  /** The checkpoint signer's verifier key (C2SP vkey). */
+  readonly vkey: string;
+  /** setTimeout as a promise; the ledger entry route waits with it for a covering checkpoint. */
+  readonly sleep: (ms: number) => Promise<void>;
+};
+
+/** A key cache in front of the vault: one unwrap serves a burst of requests (ARCHITECTURE.md D2). */
+export const PATIENT_KEY_CACHE = { maxAgeMs: 5 * 60_000, maxUses: 10_000, maxEntries: 1_000 } as const;

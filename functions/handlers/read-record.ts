@@ -1,0 +1,28 @@
+/**
+ * GET /v1/patients/{patientId}/records/{recordId} (shared/records/read-record.ts).
+ * X-Break-Glass-Reason is accepted by the contract but not acted on until the consent issue.
+ */
+import { makeReadRecord, type ReadRecordInput, type ReadRecordResult } from '../../shared/records/read-record.ts';
+import type { ApiDeps } from '../api-deps.ts';
+import { lambdaHandler } from '../aws/lambda-handler.ts';
+import type { ApiGatewayHandler, HttpDeps } from '../http/chain.ts';
+import { routeHandler } from '../http/route-handler.ts';
+
+export type ReadRecordHandlerDeps = HttpDeps & { readonly readRecord: (input: ReadRecordInput) => Promise<ReadRecordResult> };
+
+export function makeReadRecordHandler(deps: ReadRecordHandlerDeps): ApiGatewayHandler {
+  return routeHandler(
+    'GET /v1/patients/{patientId}/records/{recordId}',
+    async ({ actor, params, query }) => {
+      const read = await deps.readRecord({ actor, patientId: params.patientId, recordId: params.recordId, version: query.version });
+      return { status: 200, body: read } as const;
+    },
+    deps,
+  );
+}
+
+export function makeHandler(deps: ApiDeps): ApiGatewayHandler {
+  return makeReadRecordHandler({ ...deps, readRecord: makeReadRecord(deps.records) });
+}
+
+export const handler = lambdaHandler(makeHandler);

@@ -1,0 +1,214 @@
+/**
+ * The local composition root (ARCHITECTURE.md D7): `npm start`, the end-to-end tests and the API
+ * benchmark build the whole API from here. It is the only local code that reads the environment.
+ *
+ * Embedded defaults, all created on first start under CHARTPROOF_DATA_DIR (default ./.chartproof):
+ *   pglite/                      the database (journal and projections), PGlite
+ *   objects/                     record ciphertexts (filesystem object store)
+ *   keys/master.key              the local key vault's master key (wraps patient keys, 0600)
+ *   keys/checkpoint-signing.pem  the Ed25519 checkpoint signing key (0600)
+ *
+ * Environment (every variable is optional):
+ *   CHARTPROOF_DATA_DIR            data directory; default ./.chartproof
+ *   CHARTPROOF_LOG_ORIGIN          the journal's checkpoint origin and signing key name;
+ *                                  default chartproof.local/journal
+ *   CHARTPROOF_LOG_LEVEL           DEBUG, INFO (default), WARN, ERROR or SILENT
+ *   DATABASE_URL                   use this PostgreSQL instead of PGlite; the roles and migrations
+ *                                  are created on start (the user must be a superuser, or the
+ *                                  owner role's member with CREATEROLE), and sessions run as the
+ *                                  runtime role chartproof_runtime
+ *   CHARTPROOF_DATABASE_POOL_SIZE  PostgreSQL connections; default 10
+ *   CHARTPROOF_AWS_ENDPOINT        use S3 and KMS at this endpoint (AWS or an emulator such as
+ *                                  moto_server) instead of the object directory and the local key
+ *                                  vault; needs the two variables below, and takes the region
+ *                                  (AWS_REGION, default us-east-1) and credentials from the usual
+ *                                  AWS environment
+ *   CHARTPROOF_RECORDS_BUCKET      the records bucket (with CHARTPROOF_AWS_ENDPOINT)
+ *   CHARTPROOF_RECORDS_KMS_KEY_ID  the symmetric KMS key that wraps patient keys and encrypts
+ *                                  objects at rest (with CHARTPROOF_AWS_ENDPOINT)
+ *   CHARTPROOF_SIGNING_KMS_KEY_ID  sign checkpoints with this asymmetric KMS key (Ed25519 or
+ *                                  P-256) instead of the local key file (with CHARTPROOF_AWS_ENDPOINT)
+ * PORT is read by start.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { EncryptionSdkCipher } from '../../shared/adapters/encryption-sdk-cipher.ts';
+import { FsObjectStore } from '../../shared/adapters/fs-object-store.ts';
+import { KmsKeyVault } from '../../shared/adapters/kms-key-vault.ts';
+import { createKmsSigner } from '../../shared/adapters/kms-signer.ts';
+import { openLocalKeyVault } from '../../shared/adapters/local-key-vault.ts';
+import { ensureLocalSigningKey, openLocalSigner } from '../../shared/adapters/local-signer.ts';
+import { openPgliteRecordsDatabase, type RecordsDatabase } from '../../shared/adapters/pglite/records-database.ts';
+import { openPostgresRecordsDatabase } from '../../shared/adapters/postgres/records-database.ts';
+import { S3ObjectStore } from '../../shared/adapters/s3-object-store.ts';
+import { DEFAULT_JOURNAL_ROLES } from '../../shared/adapters/sql/roles.ts';
+import type { KeyVault } from '../../shared/ports/key-vault.ts';
+import type { ObjectStore } from '../../shared/ports/object-store.ts';
+import type { CheckpointSigner } from '../../shared/ports/signer.ts';
+import { PatientKeyCache } from '../../shared/records/patient-key-cache.ts';
+import { PATIENT_KEY_CACHE, type ApiDeps } from '../api-deps.ts';
+import { createLogger } from '../http/observability.ts';
+
+const optional = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+/** The environment the local root reads; blank values count as unset. */
+export const LocalEnvSchema = z
+  .object({
+    CHARTPROOF_DATA_DIR: optional,
+    CHARTPROOF_LOG_ORIGIN: optional.pipe(z.string().regex(/^[\x21-\x2a\x2c-\x7e]{1,128}$/, 'must be a note key name: no spaces or "+"').optional()),
+    CHARTPROOF_LOG_LEVEL: optional.pipe(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).optional()),
+    DATABASE_URL: optional.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional()),
+    CHARTPROOF_DATABASE_POOL_SIZE: optional.pipe(z.string().regex(/^[1-9][0-9]{0,2}$/, 'must be an integer from 1 to 999').transform(Number).optional()),
+    CHARTPROOF_AWS_ENDPOINT: optional.pipe(z.url().optional()),
+    AWS_REGION: optional,
+    CHARTPROOF_RECORDS_BUCKET: optional,
+    CHARTPROOF_RECORDS_KMS_KEY_ID: optional,
+    CHARTPROOF_SIGNING_KMS_KEY_ID: optional,
+  })
+  .superRefine((env, context) => {
+    if (env.CHARTPROOF_AWS_ENDPOINT === undefined) return;
+    for (const name of ['CHARTPROOF_RECORDS_BUCKET', 'CHARTPROOF_RECORDS_KMS_KEY_ID'] as const) {
+      if (env[name] === undefined) context.addIssue({ code: 'custom', path: [name], message: 'is required with CHARTPROOF_AWS_ENDPOINT' });
+    }
+  });
+
+/** The local configuration, as validated from the environment or given by a test. */
+export type LocalConfig = {
+  readonly dataDir: string;
+  readonly origin: string;
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  readonly databaseUrl?: string | undefined;
+  readonly poolSize?: number | undefined;
+  readonly aws?: {
+    readonly endpoint: string;
+    readonly region: string;
+    readonly recordsBucket: string;
+    readonly recordsKmsKeyId: string;
+    readonly signingKmsKeyId?: string | undefined;
+  };
+};
+
+export const DEFAULT_ORIGIN = 'chartproof.local/journal';
+
+/** Reads and validates the environment; throws an Error listing every invalid variable. */
+export function localConfigFromEnv(env: Record<string, string | undefined> = process.env): LocalConfig {
+  const parsed = LocalEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid environment: ${problems.join('; ')}`);
+  }
+  const value = parsed.data;
+  return {
+    dataDir: resolve(value.CHARTPROOF_DATA_DIR ?? '.chartproof'),
+    origin: value.CHARTPROOF_LOG_ORIGIN ?? DEFAULT_ORIGIN,
+    logLevel: value.CHARTPROOF_LOG_LEVEL ?? 'INFO',
+    databaseUrl: value.DATABASE_URL,
+    poolSize: value.CHARTPROOF_DATABASE_POOL_SIZE,
+    ...(value.CHARTPROOF_AWS_ENDPOINT === undefined
+      ? {}
+      : {
+          aws: {
+            endpoint: value.CHARTPROOF_AWS_ENDPOINT,
+            region: value.AWS_REGION ?? 'us-east-1',
+            recordsBucket: value.CHARTPROOF_RECORDS_BUCKET as string,
+            recordsKmsKeyId: value.CHARTPROOF_RECORDS_KMS_KEY_ID as string,
+            signingKmsKeyId: value.CHARTPROOF_SIGNING_KMS_KEY_ID,
+          },
+        }),
+  };
+}
+
+/** The composed local API. */
+export type LocalApp = {
+  readonly deps: ApiDeps;
+  readonly database: RecordsDatabase;
+  readonly config: LocalConfig;
+  /** True when this start created the data directory. */
+  readonly firstStart: boolean;
+  /** Which adapters run, for the start banner: e.g. "PGlite", "filesystem". */
+  readonly adapters: { readonly database: string; readonly objects: string; readonly keys: string; readonly signer: string };
+  close(): Promise<void>;
+};
+
+/** Builds every adapter and the API dependencies. Creates the data directory and key files when missing. */
+export async function composeLocal(config: LocalConfig, options: { logger?: Logger } = {}): Promise<LocalApp> {
+  const firstStart = !existsSync(config.dataDir);
+  const logger = options.logger ?? createLogger({ serviceName: 'chartproof', logLevel: config.logLevel });
+  const kms = config.aws === undefined ? undefined : new KMSClient({ endpoint: config.aws.endpoint, region: config.aws.region });
+
+  const signer = await localOrKmsSigner(config, kms);
+  const database =
+    config.databaseUrl === undefined
+      ? await openPgliteRecordsDatabase({ dataDir: join(config.dataDir, 'pglite'), signer })
+      : await openPostgresRecordsDatabase({
+          url: config.databaseUrl,
+          migrate: true,
+          runtimeRole: DEFAULT_JOURNAL_ROLES.runtime,
+          maxConnections: config.poolSize,
+          signer,
+        });
+  try {
+    let objects: ObjectStore;
+    let vault: KeyVault;
+    if (config.aws === undefined || kms === undefined) {
+      objects = new FsObjectStore({ root: join(config.dataDir, 'objects') });
+      vault = await openLocalKeyVault({ keyFile: join(config.dataDir, 'keys', 'master.key') });
+    } else {
+      const s3 = new S3Client({ endpoint: config.aws.endpoint, region: config.aws.region, forcePathStyle: true });
+      objects = new S3ObjectStore({ s3, bucket: config.aws.recordsBucket, kmsKeyId: config.aws.recordsKmsKeyId });
+      vault = new KmsKeyVault({ kms, keyId: config.aws.recordsKmsKeyId });
+    }
+    const deps: ApiDeps = {
+      observability: { logger },
+      records: {
+        journal: database.journal,
+        projection: database.projection,
+        objects,
+        keys: new PatientKeyCache({ vault, now: Date.now, ...PATIENT_KEY_CACHE }),
+        cipher: new EncryptionSdkCipher(),
+        clock: () => new Date(),
+        newId: randomUUID,
+      },
+      journal: database.journal,
+      vkey: signer.vkey,
+      sleep: (ms) => sleep(ms),
+    };
+    return {
+      deps,
+      database,
+      config,
+      firstStart,
+      adapters: {
+        database: config.databaseUrl === undefined ? `PGlite in ${join(config.dataDir, 'pglite')}` : 'PostgreSQL (DATABASE_URL)',
+        objects: config.aws === undefined ? `files in ${join(config.dataDir, 'objects')}` : `S3 bucket ${config.aws.recordsBucket} at ${config.aws.endpoint}`,
+        keys: config.aws === undefined ? `local key vault ${join(config.dataDir, 'keys', 'master.key')}` : `KMS key ${config.aws.recordsKmsKeyId}`,
+        signer: config.aws?.signingKmsKeyId === undefined ? `local key ${join(config.dataDir, 'keys', 'checkpoint-signing.pem')}` : `KMS key ${config.aws.signingKmsKeyId}`,
+      },
+      close: async () => {
+        await database.close();
+        kms?.destroy();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+async function localOrKmsSigner(config: LocalConfig, kms: KMSClient | undefined): Promise<CheckpointSigner> {
+  if (config.aws?.signingKmsKeyId !== undefined && kms !== undefined) {
+    return createKmsSigner({ kms, keyId: config.aws.signingKmsKeyId, noteKeyName: config.origin });
+  }
+  const keyFile = join(config.dataDir, 'keys', 'checkpoint-signing.pem');
+  await ensureLocalSigningKey({ keyFile });
+  return openLocalSigner({ keyFile, keyName: config.origin });
+}

@@ -1,0 +1,124 @@
+/**
+ * The ledger routes' use cases: entries with inclusion proofs for auditors and for the patient an
+ * entry concerns, consistency proofs, and the checkpoint and key, all verifiable offline.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../shared/access/actor.ts';
+import { makeReadCheckpoint, makeReadVerifierKey } from '../../shared/audit/read-checkpoint.ts';
+import { makeReadConsistencyProof } from '../../shared/audit/read-consistency-proof.ts';
+import { makeReadEntryProof } from '../../shared/audit/read-entry-proof.ts';
+import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../shared/errors.ts';
+import { verifyBundle } from '../../shared/ledger/verify-bundle.ts';
+import { makeCreateRecord } from '../../shared/records/create-record.ts';
+import { observation, openRecordsFixture, type RecordsFixture } from './support/records-fixture.ts';
+
+let fixture: RecordsFixture;
+let patient: Actor & { patientId: string };
+let otherPatient: Actor & { patientId: string };
+let recordEntryIndex: number;
+
+const readEntryProof = () => makeReadEntryProof({ journal: fixture.database.journal, sleep: async () => undefined, checkpointWaitMs: 0 });
+
+beforeAll(async () => {
+  // Sign whenever asked, so that every entry can be covered at once.
+  fixture = await openRecordsFixture({ checkpointPolicy: { minInterval: 0, maxInterval: 0 } });
+  patient = (await fixture.registerPatient()) as Actor & { patientId: string };
+  otherPatient = (await fixture.registerPatient()) as Actor & { patientId: string };
+  const created = await makeCreateRecord(fixture.deps)({ actor: fixture.practitioner, patientId: patient.patientId, resource: observation() });
+  recordEntryIndex = created.entry.index;
+});
+
+afterAll(async () => {
+  await fixture?.close();
+});
+
+describe('an entry with its inclusion proof', () => {
+  it('verifies for an auditor against the signed checkpoint and the verifier key', async () => {
+    const proven = await readEntryProof()({ actor: fixture.auditor, index: recordEntryIndex });
+
+    const verdict = verifyBundle({ vkey: fixture.signer.vkey, checkpoint: proven.checkpoint, entry: proven });
+
+    expect(verdict).toMatchObject({ ok: true });
+  });
+
+  it('is served to the patient the entry concerns', async () => {
+    const proven = await readEntryProof()({ actor: patient, index: recordEntryIndex });
+
+    expect(JSON.parse(proven.entry)).toMatchObject({ type: 'record.created', patient: patient.patientId });
+  });
+
+  it('looks to another patient exactly like an index beyond the journal: 404', async () => {
+    const size = await fixture.journalSize();
+
+    const other = await readEntryProof()({ actor: otherPatient, index: recordEntryIndex }).catch((error: unknown) => error);
+    const beyond = await readEntryProof()({ actor: otherPatient, index: size + 10 }).catch((error: unknown) => error);
+
+    expect([other, beyond].map((error) => [error instanceof NotFoundError, (error as Error).message.replace(/\d+/, 'N')])).toEqual([
+      [true, 'entry N not found'],
+      [true, 'entry N not found'],
+    ]);
+  });
+
+  it.each([
+    ['a practitioner', () => fixture.practitioner],
+    ['an admin', () => fixture.admin],
+  ])('is refused to %s', async (_name, actorOf) => {
+    const attempt = readEntryProof()({ actor: actorOf(), index: recordEntryIndex });
+
+    await expect(attempt).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('needs an actor', async () => {
+    const attempt = readEntryProof()({ actor: undefined, index: recordEntryIndex });
+
+    await expect(attempt).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+
+  it('is proven against an explicit tree size when asked', async () => {
+    const treeSize = recordEntryIndex + 1;
+
+    const proven = await readEntryProof()({ actor: fixture.auditor, index: recordEntryIndex, treeSize });
+
+    expect(proven.treeSize).toBe(treeSize);
+  });
+
+  it('refuses a tree size beyond the journal', async () => {
+    const attempt = readEntryProof()({ actor: fixture.auditor, index: 0, treeSize: (await fixture.journalSize()) + 1 });
+
+    await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+  });
+});
+
+describe('a consistency proof', () => {
+  it('proves that the newer checkpoint extends the older one', async () => {
+    const readCheckpoint = makeReadCheckpoint({ journal: fixture.database.journal });
+    const older = await fixture.database.journal.checkpoint({ covering: await fixture.journalSize() });
+    await makeCreateRecord(fixture.deps)({ actor: fixture.practitioner, patientId: patient.patientId, resource: observation() });
+    const newer = await fixture.database.journal.checkpoint({ covering: await fixture.journalSize() });
+
+    const proof = await makeReadConsistencyProof({ journal: fixture.database.journal })({ from: older?.size ?? 0, to: newer?.size });
+
+    const verdict = verifyBundle({ vkey: fixture.signer.vkey, checkpoint: await readCheckpoint(), consistency: { oldCheckpoint: older?.note ?? '', proof } });
+    expect(verdict).toMatchObject({ ok: true });
+  });
+
+  it('refuses from > to', async () => {
+    const attempt = makeReadConsistencyProof({ journal: fixture.database.journal })({ from: 3, to: 2 });
+
+    await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('refuses a size beyond the journal', async () => {
+    const attempt = makeReadConsistencyProof({ journal: fixture.database.journal })({ from: 1, to: (await fixture.journalSize()) + 1 });
+
+    await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+  });
+});
+
+describe('the verifier key', () => {
+  it("is the signer's vkey, as a line", async () => {
+    const key = await makeReadVerifierKey({ vkey: fixture.signer.vkey })();
+
+    expect(key).toBe(`${fixture.signer.vkey}\n`);
+  });
+});
