@@ -1,0 +1,48 @@
+/**
+ * Every statement the journal store sends, named so that node-postgres prepares each once per
+ * connection. The same text runs on PostgreSQL 15 and on PGlite.
+ */
+import type { SqlStatement } from './executor.ts';
+
+const statement = (name: string, text: string): SqlStatement => ({ name: `chartproof_${name}`, text });
+
+export const QUERIES = {
+  /** A whole append in one round trip; must run outside a transaction block. */
+  append: statement('append', 'CALL chartproof.journal_append($1::bytea[], NULL, NULL)'),
+  /** Step 1 of an append inside a caller's transaction. */
+  enqueue: statement(
+    'enqueue',
+    'SELECT queue_id, horizon, receipt_index, receipt_tree_size FROM chartproof.journal_enqueue($1::bytea[])',
+  ),
+  /** Step 2, after the caller's commit; must run outside a transaction block. */
+  await: statement('await', 'CALL chartproof.journal_await($1::bigint, $2::bigint, NULL, NULL)'),
+
+  head: statement('head', 'SELECT size, root FROM chartproof.journal_head'),
+  entry: statement('entry', 'SELECT entry FROM chartproof.journal_entries WHERE idx = $1::bigint'),
+
+  /**
+   * The stored hashes of the given spans: leaf hashes of entries [lo, hi) (recomputed here), and
+   * tree nodes (level, [lo, hi)). One indexed range scan per span.
+   */
+  storedHashes: statement(
+    'stored_hashes',
+    String.raw`SELECT 0 AS level, e.idx, sha256('\x00'::bytea || e.entry) AS hash
+       FROM unnest($1::bigint[], $2::bigint[]) AS s(lo, hi)
+       JOIN chartproof.journal_entries e ON e.idx >= s.lo AND e.idx < s.hi
+     UNION ALL
+     SELECT n.level, n.idx, n.hash
+       FROM unnest($3::smallint[], $4::bigint[], $5::bigint[]) AS s(level, lo, hi)
+       JOIN chartproof.tree_nodes n ON n.level = s.level AND n.idx >= s.lo AND n.idx < s.hi`,
+  ),
+
+  latestCheckpoint: statement(
+    'latest_checkpoint',
+    'SELECT size, note, round(extract(epoch FROM signed_at) * 1000) AS signed_at_ms FROM chartproof.checkpoints ORDER BY size DESC LIMIT 1',
+  ),
+  insertCheckpoint: statement(
+    'insert_checkpoint',
+    'INSERT INTO chartproof.checkpoints (size, note, signed_at) VALUES ($1::bigint, $2::text, to_timestamp($3::double precision / 1000))',
+  ),
+  /** One signer at a time per journal, so each signs against the checkpoint the previous one wrote. */
+  checkpointLock: statement('checkpoint_lock', 'SELECT pg_advisory_xact_lock(1667787381, 2)'),
+} as const;

@@ -1,0 +1,155 @@
+/**
+ * Journal databases for tests and benchmarks: a fresh PostgreSQL database per test file (created
+ * from the superuser URL, dropped afterwards) and in-memory PGlite, behind one factory shape so the
+ * same suite runs on both.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openPgliteJournalStore } from '../../shared/adapters/pglite/journal.ts';
+import { postgresClientExecutor } from '../../shared/adapters/postgres/executor.ts';
+import { createSqlJournalStore, type SqlJournalStore, type SqlJournalStoreOptions } from '../../shared/adapters/sql/journal-store.ts';
+import { migrate } from '../../shared/adapters/sql/migrate.ts';
+import { DEFAULT_JOURNAL_ROLES, ensureJournalRoles } from '../../shared/adapters/sql/roles.ts';
+
+export type StoreOptions = Omit<SqlJournalStoreOptions, 'executor'>;
+
+/** Opens journal stores on one journal. Each store has its own connection (PostgreSQL) or shares the one PGlite. */
+export type JournalFixture = {
+  readonly name: 'PGlite' | 'PostgreSQL';
+  /** A store running as the runtime role. */
+  openStore(options?: StoreOptions): Promise<SqlJournalStore>;
+  /** A superuser connection to the journal's database (PostgreSQL) or the PGlite session as superuser. */
+  superuserQuery<Row extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<Row[]>;
+  /** Runs statements as the given role (SET ROLE), in one session; returns the error of each, or undefined. */
+  tryAsRole(role: string, statements: readonly string[]): Promise<(Error | undefined)[]>;
+  close(): Promise<void>;
+};
+
+/** `url` with its database name replaced. */
+export function withDatabase(url: string, database: string): string {
+  const match = /^(postgres(?:ql)?:\/\/[^/]*\/)([^?]*)(.*)$/.exec(url);
+  if (match === null) throw new Error(`cannot find the database name in ${url}`);
+  return `${match[1]}${database}${match[3]}`;
+}
+
+/** Creates a fresh database with the journal schema (roles created if missing) and returns its superuser URL and a drop function. */
+export async function createJournalDatabase(superuserUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `chartproof_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: superuserUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(superuserUrl, name);
+  const setup = new pg.Client({ connectionString: url });
+  await setup.connect();
+  const executor = postgresClientExecutor(setup);
+  try {
+    await ensureJournalRoles(executor, { roles: DEFAULT_JOURNAL_ROLES });
+    await migrate(executor, { roles: DEFAULT_JOURNAL_ROLES });
+  } finally {
+    await executor.close();
+  }
+  return {
+    url,
+    async drop() {
+      const dropper = new pg.Client({ connectionString: superuserUrl });
+      await dropper.connect();
+      try {
+        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+}
+
+/** A client of `url` whose queries run as the runtime role (set at connection start, like a login would). */
+export async function connectAsRuntime(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, options: `-c role=${DEFAULT_JOURNAL_ROLES.runtime}` });
+  await client.connect();
+  return client;
+}
+
+export async function postgresFixture(superuserUrl: string): Promise<JournalFixture> {
+  const database = await createJournalDatabase(superuserUrl);
+  const superuser = new pg.Client({ connectionString: database.url });
+  await superuser.connect();
+  const stores: SqlJournalStore[] = [];
+  return {
+    name: 'PostgreSQL',
+    async openStore(options) {
+      const store = createSqlJournalStore({ ...options, executor: postgresClientExecutor(await connectAsRuntime(database.url)) });
+      stores.push(store);
+      return store;
+    },
+    async superuserQuery(text, values) {
+      return (await superuser.query(text, values)).rows;
+    },
+    async tryAsRole(role, statements) {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        await client.query(`SET ROLE ${role}`);
+        return await runEach(statements, (text) => client.query(text));
+      } finally {
+        await client.end();
+      }
+    },
+    async close() {
+      await Promise.allSettled(stores.map((store) => store.close()));
+      await superuser.end();
+      await database.drop();
+    },
+  };
+}
+
+export async function pgliteFixture(): Promise<JournalFixture> {
+  // One PGlite database per fixture; stores share its single session.
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create('memory://');
+  const { pgliteExecutor } = await import('../../shared/adapters/pglite/executor.ts');
+  const executor = pgliteExecutor(db);
+  await ensureJournalRoles(executor, { roles: DEFAULT_JOURNAL_ROLES });
+  await migrate(executor, { roles: DEFAULT_JOURNAL_ROLES });
+  const runAs = async <T>(role: string | undefined, work: () => Promise<T>): Promise<T> =>
+    executor.withSession(async (session) => {
+      await session.script(role === undefined ? 'RESET ROLE' : `SET ROLE ${role}`);
+      try {
+        return await work();
+      } finally {
+        await session.script(`SET ROLE ${DEFAULT_JOURNAL_ROLES.runtime}`);
+      }
+    });
+  await executor.withSession((session) => session.script(`SET ROLE ${DEFAULT_JOURNAL_ROLES.runtime}`));
+  return {
+    name: 'PGlite',
+    async openStore(options) {
+      // A store over the shared session; closing it must not close the database (the fixture does).
+      return createSqlJournalStore({ ...options, executor: { withSession: executor.withSession, close: async () => undefined } });
+    },
+    superuserQuery: (text, values) => runAs(undefined, async () => (await db.query<never>(text, values)).rows),
+    tryAsRole: (role, statements) => runAs(role, () => runEach(statements, (text) => db.query(text))),
+    close: () => executor.close(),
+  };
+}
+
+/** The open-in-memory helper for tests that need a PGlite store and nothing else. */
+export function openMemoryStore(options?: StoreOptions): Promise<SqlJournalStore> {
+  return openPgliteJournalStore({ ...options, dataDir: undefined });
+}
+
+async function runEach(statements: readonly string[], run: (text: string) => Promise<unknown>): Promise<(Error | undefined)[]> {
+  const errors: (Error | undefined)[] = [];
+  for (const text of statements) {
+    try {
+      await run(text);
+      errors.push(undefined);
+    } catch (error) {
+      errors.push(error as Error);
+    }
+  }
+  return errors;
+}
