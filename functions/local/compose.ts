@@ -52,6 +52,7 @@ import type { KeyVault } from '../../shared/ports/key-vault.ts';
 import type { ObjectStore } from '../../shared/ports/object-store.ts';
 import type { CheckpointSigner } from '../../shared/ports/signer.ts';
 import { PatientKeyCache } from '../../shared/records/patient-key-cache.ts';
+import { repairJournalIndexes } from '../../shared/records/repair-journal-indexes.ts';
 import { PATIENT_KEY_CACHE, type ApiDeps } from '../api-deps.ts';
 import { createLogger } from '../http/observability.ts';
 
@@ -157,6 +158,9 @@ export async function composeLocal(config: LocalConfig, options: { logger?: Logg
           signer,
         });
   try {
+    // A crash between a write's commit and the recording of its journal index leaves the index unknown.
+    const repair = await repairJournalIndexes({ projection: database.projection, journal: database.journal });
+    if (repair.repaired + repair.unresolved > 0) logger.warn('completed projection receipts after a crash', { ...repair });
     let objects: ObjectStore;
     let vault: KeyVault;
     if (config.aws === undefined || kms === undefined) {

@@ -2,7 +2,7 @@
  * The record use cases over the embedded adapters: what a write stores and journals, what a read
  * checks, optimistic concurrency, integrity failures, idempotency and refusals of bad input.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,10 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../../shared/errors.ts';
+import { entryBytes, entryLeafHash } from '../../shared/ledger/entry.ts';
+import { encodeBase64 } from '../../shared/ledger/strict-base64.ts';
 import { makeRegisterPatient } from '../../shared/patients/register-patient.ts';
+import { repairJournalIndexes } from '../../shared/records/repair-journal-indexes.ts';
 import { makeCreateRecord } from '../../shared/records/create-record.ts';
 import { MAX_RESOURCE_BYTES } from '../../shared/records/fhir-resource.ts';
 import { makeListRecords } from '../../shared/records/list-records.ts';
@@ -397,5 +400,22 @@ describe('at rest', () => {
     const attempt = fixture.deps.cipher.decrypt({ ciphertext, patientKey: otherKey, context: { patientId: patient.patientId, recordId: created.recordId, version: 1 } });
 
     await expect(attempt).rejects.toBeInstanceOf(RecordDecryptError);
+  });
+});
+
+describe('receipt repair after a crash between commit and the recording of the index', () => {
+  it('finds the entry by its leaf hash and records its index', async () => {
+    const patientId = randomUUID();
+    const entry = { v: 1, type: 'patient.registered', at: new Date().toISOString(), actor: { id: 'admin-1', role: 'admin' }, patient: patientId } as const;
+    const key = await fixture.deps.keys.createPatientKey(patientId);
+    const leafHash = encodeBase64(entryLeafHash(entry));
+    const { receipts } = await fixture.deps.projection.transact(async (tx) => {
+      await tx.insertPatient({ patientId, externalRef: undefined, wrappedKey: key.wrappedKey, registeredAt: entry.at, leafHash });
+      tx.append([entryBytes(entry)]);
+    });
+
+    const result = await repairJournalIndexes({ projection: fixture.deps.projection, journal: fixture.database.journal });
+
+    expect([result, (await fixture.deps.projection.patient(patientId))?.entry.index]).toEqual([{ repaired: 1, unresolved: 0 }, receipts[0]?.index]);
   });
 });
