@@ -6,8 +6,9 @@
  * TILE_HEIGHT (levels 8, 16, 24, …: one node per 256 leaves, per 65,536 leaves, …) and the entries
  * themselves, from which the level-0 hashes (leaf hashes) are recomputed. Any other complete node
  * at level L is the Merkle root of 2^(L mod 8) ≤ 128 consecutive nodes at the stored level below
- * it, so a proof of O(log n) nodes needs at most one contiguous span of ≤ 255 stored nodes per
- * stored level: O(log n) indexed range reads in all.
+ * it. A proof's nodes lie near at most three points of the tree (the leaf or the smaller tree's
+ * edge, and the larger tree's edge), so per stored level they need at most three contiguous spans
+ * of stored nodes, fewer than 3 × 256 nodes: O(log n) indexed range reads in all.
  *
  * Why not store every node, or full tiles of leaf hashes: a row per node costs ~90 bytes, and the
  * 256 leaf hashes of a level-0 tile cost ~34 bytes per entry in PostgreSQL, which together with the

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openPgliteJournalStore } from '../../shared/adapters/pglite/journal.ts';
 import { postgresClientExecutor } from '../../shared/adapters/postgres/executor.ts';
+import type { SqlExecutor, SqlSession } from '../../shared/adapters/sql/executor.ts';
 import { createSqlJournalStore, type SqlJournalStore, type SqlJournalStoreOptions } from '../../shared/adapters/sql/journal-store.ts';
 import { migrate } from '../../shared/adapters/sql/migrate.ts';
 import { DEFAULT_JOURNAL_ROLES, ensureJournalRoles } from '../../shared/adapters/sql/roles.ts';
@@ -18,6 +19,10 @@ export type JournalFixture = {
   readonly name: 'PGlite' | 'PostgreSQL';
   /** A store running as the runtime role. */
   openStore(options?: StoreOptions): Promise<SqlJournalStore>;
+  /** An executor running as the runtime role (for the audit). Closed with the fixture. */
+  openExecutor(): Promise<SqlExecutor>;
+  /** An executor running as a superuser (for migrations). Closed with the fixture. */
+  openSuperuserExecutor(): Promise<SqlExecutor>;
   /** A superuser connection to the journal's database (PostgreSQL) or the PGlite session as superuser. */
   superuserQuery<Row extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<Row[]>;
   /** Runs statements as the given role (SET ROLE), in one session; returns the error of each, or undefined. */
@@ -77,14 +82,23 @@ export async function postgresFixture(superuserUrl: string): Promise<JournalFixt
   const database = await createJournalDatabase(superuserUrl);
   const superuser = new pg.Client({ connectionString: database.url });
   await superuser.connect();
-  const stores: SqlJournalStore[] = [];
+  const executors: SqlExecutor[] = [];
+  const openExecutor = async () => {
+    const executor = postgresClientExecutor(await connectAsRuntime(database.url));
+    executors.push(executor);
+    return executor;
+  };
   return {
     name: 'PostgreSQL',
-    async openStore(options) {
-      const store = createSqlJournalStore({ ...options, executor: postgresClientExecutor(await connectAsRuntime(database.url)) });
-      stores.push(store);
-      return store;
+    openExecutor,
+    async openSuperuserExecutor() {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      const executor = postgresClientExecutor(client);
+      executors.push(executor);
+      return executor;
     },
+    openStore: async (options) => createSqlJournalStore({ ...options, executor: await openExecutor() }),
     async superuserQuery(text, values) {
       return (await superuser.query(text, values)).rows;
     },
@@ -99,7 +113,7 @@ export async function postgresFixture(superuserUrl: string): Promise<JournalFixt
       }
     },
     async close() {
-      await Promise.allSettled(stores.map((store) => store.close()));
+      await Promise.allSettled(executors.map((executor) => executor.close()));
       await superuser.end();
       await database.drop();
     },
@@ -114,11 +128,11 @@ export async function pgliteFixture(): Promise<JournalFixture> {
   const executor = pgliteExecutor(db);
   await ensureJournalRoles(executor, { roles: DEFAULT_JOURNAL_ROLES });
   await migrate(executor, { roles: DEFAULT_JOURNAL_ROLES });
-  const runAs = async <T>(role: string | undefined, work: () => Promise<T>): Promise<T> =>
+  const runAs = <T>(role: string | undefined, work: (session: SqlSession) => Promise<T>): Promise<T> =>
     executor.withSession(async (session) => {
       await session.script(role === undefined ? 'RESET ROLE' : `SET ROLE ${role}`);
       try {
-        return await work();
+        return await work(session);
       } finally {
         await session.script(`SET ROLE ${DEFAULT_JOURNAL_ROLES.runtime}`);
       }
@@ -126,12 +140,13 @@ export async function pgliteFixture(): Promise<JournalFixture> {
   await executor.withSession((session) => session.script(`SET ROLE ${DEFAULT_JOURNAL_ROLES.runtime}`));
   return {
     name: 'PGlite',
-    async openStore(options) {
-      // A store over the shared session; closing it must not close the database (the fixture does).
-      return createSqlJournalStore({ ...options, executor: { withSession: executor.withSession, close: async () => undefined } });
-    },
-    superuserQuery: (text, values) => runAs(undefined, async () => (await db.query<never>(text, values)).rows),
-    tryAsRole: (role, statements) => runAs(role, () => runEach(statements, (text) => db.query(text))),
+    // Stores share the one session; closing one must not close the database (the fixture does).
+    openExecutor: async () => ({ withSession: executor.withSession, close: async () => undefined }),
+    openSuperuserExecutor: async () => ({ withSession: (work) => runAs(undefined, work), close: async () => undefined }),
+    openStore: async (options) =>
+      createSqlJournalStore({ ...options, executor: { withSession: executor.withSession, close: async () => undefined } }),
+    superuserQuery: (text, values) => runAs(undefined, (session) => session.query(text, values)) as never,
+    tryAsRole: (role, statements) => runAs(role, (session) => runEach(statements, (text) => session.query(text))),
     close: () => executor.close(),
   };
 }
