@@ -1,0 +1,39 @@
+/**
+ * What `npm start` prints on the first start: tokens, registering a patient, storing an
+ * Observation and reading it back, as commands that work verbatim from the repository root in a
+ * POSIX shell with curl and sed.
+ */
+/** The quickstart, for a server at `url`; the commands assume the default data directory or the same CHARTPROOF_DATA_DIR. */
+export function quickstart(url: string): string {
+  const observation = JSON.stringify({
+    resource: {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }] },
+      valueQuantity: { value: 72, unit: 'beats/minute', system: 'http://unitsofmeasure.org', code: '/min' },
+    },
+    category: 'vital-signs',
+  });
+  return [
+    '',
+    'Quickstart (run these from the repository root, in another terminal):',
+    '',
+    '  # tokens for the local server: npm run token -- --role <patient|practitioner|auditor|admin> --sub <id> [--patient <patientId>]',
+    '  ADMIN=$(npm run -s token -- --role admin --sub admin-1)',
+    '  PRACTITIONER=$(npm run -s token -- --role practitioner --sub practitioner-1)',
+    '',
+    '  # an admin registers a patient',
+    `  PATIENT_ID=$(curl -s -X POST ${url}/v1/patients -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -d '{}' | sed -E 's/.*"patientId":"([^"]+)".*/\\1/')`,
+    '',
+    '  # a practitioner stores an Observation for them; the response carries the journal receipt',
+    `  curl -s -X POST ${url}/v1/patients/$PATIENT_ID/records -H "Authorization: Bearer $PRACTITIONER" -H 'Content-Type: application/json' -d '${observation}'`,
+    '',
+    '  # the patient reads their records',
+    '  PATIENT=$(npm run -s token -- --role patient --sub patient-1 --patient $PATIENT_ID)',
+    `  curl -s ${url}/v1/patients/$PATIENT_ID/records -H "Authorization: Bearer $PATIENT"`,
+    '',
+    `  # anyone can verify the journal: ${url}/v1/ledger/checkpoint, ${url}/v1/ledger/key, and npx chartproof verify --help`,
+    `  # the API contract: ${url}/v1/openapi.json`,
+    '',
+  ].join('\n');
+}
