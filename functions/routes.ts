@@ -18,7 +18,7 @@ export type RouteDefinition = {
   readonly public?: boolean;
 };
 
-export const routes = [
+const routeTable = [
   { method: 'POST', path: '/v1/patients', handler: 'functions/handlers/register-patient.ts' },
   { method: 'POST', path: '/v1/patients/{patientId}/records', handler: 'functions/handlers/create-record.ts' },
   { method: 'GET', path: '/v1/patients/{patientId}/records', handler: 'functions/handlers/list-records.ts' },
@@ -39,7 +39,10 @@ export const routes = [
   { method: 'GET', path: '/v1/openapi.json', handler: 'functions/handlers/get-openapi.ts', public: true },
 ] as const satisfies readonly RouteDefinition[];
 
-export type Route = (typeof routes)[number];
+/** Every route of the API, in API.md's order. */
+export const routes: readonly RouteDefinition[] = routeTable;
+
+export type Route = (typeof routeTable)[number];
 
 /** "METHOD /path", e.g. "GET /v1/ledger/checkpoint": how code names a route. */
 export type RouteKey = Route extends infer Each ? (Each extends Route ? `${Each['method']} ${Each['path']}` : never) : never;
@@ -55,7 +58,7 @@ export function routeKey(route: { method: string; path: string }): string {
 
 /** The table entry for `key`; throws for a key not in the table (only possible from untyped callers). */
 export function routeFor<Key extends RouteKey>(key: Key): RouteOf<Key> {
-  const route = routes.find((candidate) => routeKey(candidate) === key);
+  const route = routeTable.find((candidate) => routeKey(candidate) === key);
   if (route === undefined) throw new Error(`no route ${key} in the route table`);
   return route as RouteOf<Key>;
 }

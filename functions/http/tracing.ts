@@ -9,7 +9,7 @@
 import { Tracer } from '@aws-lambda-powertools/tracer';
 
 export class RedactingTracer extends Tracer {
-  override addResponseAsMetadata(): void {
+  override addResponseAsMetadata(_data?: unknown, _methodName?: string): void {
     // Responses hold records: never traced.
   }
 

@@ -1,3 +1,4 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -360,6 +361,22 @@ describe('httpHandler: logs', () => {
     await invoke(apiGatewayEvent({ claims: PRACTITIONER_CLAIMS, body, headers: { 'content-type': 'application/json', 'x-secret': 'MARKER-7f3a' } }));
 
     expect(capture.lines().length).toBeGreaterThan(0);
+    expect(capture.lines().join('\n')).not.toContain('MARKER');
+  });
+});
+
+describe('httpHandler: metrics', () => {
+  it('publishes a status-class count and the latency as EMF after each request, ids only', async () => {
+    const metrics = new Metrics({ namespace: 'chartproof', serviceName: 'chartproof-test' });
+    const handler = httpHandler(
+      { route, schemas, handle: async () => ({ status: 201, body: { secret: 'MARKER-9' } }) },
+      { observability: { ...capture.observability, metrics } },
+    );
+
+    await handler(jsonRequest(validBody, { claims: PRACTITIONER_CLAIMS }), lambdaContext());
+
+    const emf = capture.lines().map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => '_aws' in line);
+    expect(emf).toMatchObject({ http2xx: 1, latency: expect.any(Number), service: 'chartproof-test' });
     expect(capture.lines().join('\n')).not.toContain('MARKER');
   });
 });
