@@ -1,4 +1,18 @@
-// The CDK app (ARCHITECTURE.md D6) is built by the infrastructure issue. Until then `npx cdk synth`
-// must say so plainly rather than fail obscurely.
-console.error('Chartproof: the CDK app is not available yet; the infrastructure (infra/) is still to be built.');
-process.exitCode = 1;
+/**
+ * The CDK app (cdk.json: `node infra/app.ts`): `npx cdk synth|deploy -c stage=<name>` builds the
+ * stage described by infra/config/<name>.json (default `dev`).
+ */
+import { fileURLToPath } from 'node:url';
+import { routes } from '../functions/routes.ts';
+import { createChartproofApp } from './chartproof-app.ts';
+import { loadStageConfig } from './config/stage-config.ts';
+
+// The CLI passes context (-c) to the app through CDK_CONTEXT_JSON; the stage is read from it before
+// the App exists, because the stage decides how the App is built.
+function stageFromContext(): string {
+  const context = JSON.parse(process.env.CDK_CONTEXT_JSON ?? '{}') as Record<string, unknown>;
+  return String(context.stage ?? 'dev');
+}
+
+const config = loadStageConfig({ stage: stageFromContext(), configDir: fileURLToPath(new URL('./config/', import.meta.url)) });
+createChartproofApp({ config, routes }).app.synth();
