@@ -97,6 +97,12 @@ export interface RecordsProjection {
   /** The given version of a record, or its current (highest) version when `version` is undefined. */
   recordVersion(query: { patientId: string; recordId: string; version?: number }): Promise<RecordVersionRow | undefined>;
 
+  /**
+   * The patient and, when both exist, the given version of their record (the current version when
+   * `version` is undefined), in one read: what a read or an update needs first.
+   */
+  patientRecord(query: { patientId: string; recordId: string; version?: number }): Promise<{ patient: PatientRow | undefined; row: RecordVersionRow | undefined }>;
+
   /** Every version of a record, oldest first; empty when there is no such record. */
   recordHistory(query: { patientId: string; recordId: string }): Promise<RecordVersionRow[]>;
 

@@ -15,7 +15,7 @@ import { parseStoredResource, type StoredResource } from './fhir-resource.ts';
 import { openRecordVersion, recordRef } from './open-record-version.ts';
 import { onlyReceipt, toJournalReceipt } from './receipts.ts';
 import type { RecordsDeps } from './records-deps.ts';
-import { activePatient } from './registered-patient.ts';
+import { requireActive } from './registered-patient.ts';
 
 export type ReadRecordInput = {
   readonly actor: Actor;
@@ -48,8 +48,9 @@ export function makeReadRecord(deps: RecordsDeps): (input: ReadRecordInput) => P
     if (!decision.permit) {
       throw await journalDenial(deps, { actor, action: 'record.read', reason: decision.reason, patientId, recordIds: [recordId] });
     }
-    const patient = await activePatient(deps.projection, patientId);
-    const row = await deps.projection.recordVersion({ patientId, recordId, version });
+    const found = await deps.projection.patientRecord({ patientId, recordId, version });
+    const patient = requireActive(found.patient, patientId);
+    const row = found.row;
     if (row === undefined) {
       throw new NotFoundError(version === undefined ? { resource: 'record', id: recordId } : { resource: 'record version', id: `${recordId}/${version}` });
     }

@@ -10,7 +10,11 @@ export type ActivePatient = PatientRow & { readonly wrappedKey: Uint8Array };
  * patient exists is never revealed to an actor who may not act on them.
  */
 export async function activePatient(projection: RecordsProjection, patientId: string): Promise<ActivePatient> {
-  const patient = await projection.patient(patientId);
+  return requireActive(await projection.patient(patientId), patientId);
+}
+
+/** `patient` if registered and not erased; throws as activePatient does. */
+export function requireActive(patient: PatientRow | undefined, patientId: string): ActivePatient {
   if (patient === undefined) throw new NotFoundError({ resource: 'patient', id: patientId });
   if (patient.erasedAt !== undefined || patient.wrappedKey === undefined) throw new GoneError({ patientId });
   return { ...patient, wrappedKey: patient.wrappedKey };

@@ -18,7 +18,7 @@ import { NotFoundError, ValidationError, VersionConflictError, type JournalRecei
 import { requireCategory } from './category.ts';
 import { validateResource } from './fhir-resource.ts';
 import type { RecordsDeps } from './records-deps.ts';
-import { activePatient } from './registered-patient.ts';
+import { requireActive } from './registered-patient.ts';
 import { writeRecordVersion } from './write-record-version.ts';
 
 export type UpdateRecordInput = {
@@ -50,8 +50,9 @@ export function makeUpdateRecord(deps: RecordsDeps): (input: UpdateRecordInput) 
     if (!decision.permit) {
       throw await journalDenial(deps, { actor, action: 'record.update', reason: decision.reason, patientId, recordIds: [recordId] });
     }
-    const patient = await activePatient(deps.projection, patientId);
-    const current = await deps.projection.recordVersion({ patientId, recordId });
+    const found = await deps.projection.patientRecord({ patientId, recordId });
+    const patient = requireActive(found.patient, patientId);
+    const current = found.row;
     if (current === undefined) throw new NotFoundError({ resource: 'record', id: recordId });
     if (current.version !== expected) throw new VersionConflictError({ got: expected, want: current.version });
 

@@ -25,10 +25,12 @@ export type PostgresRecordsDatabaseOptions = Omit<SqlJournalStoreOptions, 'execu
   readonly runtimeRole: string | undefined;
   /** Pool size; default 10. */
   readonly maxConnections?: number;
+  /** Told when an idle pooled connection fails (it is replaced); default: ignored. */
+  readonly onIdleConnectionError?: (error: Error) => void;
 };
 
 export async function openPostgresRecordsDatabase(options: PostgresRecordsDatabaseOptions): Promise<RecordsDatabase> {
-  const { url, runtimeRole, maxConnections = 10, migrate: shouldMigrate, ...storeOptions } = options;
+  const { url, runtimeRole, maxConnections = 10, migrate: shouldMigrate, onIdleConnectionError: _onIdleConnectionError, ...storeOptions } = options;
   if (shouldMigrate) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -45,6 +47,10 @@ export async function openPostgresRecordsDatabase(options: PostgresRecordsDataba
     max: maxConnections,
     ...(runtimeRole === undefined ? {} : { options: `-c role=${runtimeRole}` }),
   });
+  // An idle pooled connection can fail at any time (a database restart, an administrator ending
+  // it); the pool drops it and opens another when needed. Without a listener, node-postgres would
+  // raise the error as an uncaught exception and end the process.
+  pool.on('error', (error) => options.onIdleConnectionError?.(error));
   const executor = postgresPoolExecutor(pool);
   const journal = createSqlJournalStore({ ...storeOptions, executor });
   return { journal, projection: createSqlRecordsProjection({ journal, executor }), executor, close: () => journal.close() };

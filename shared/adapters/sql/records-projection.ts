@@ -68,6 +68,19 @@ const Q = {
     'current_version',
     `SELECT ${RECORD_COLUMNS} FROM chartproof.records WHERE patient_id = $1::uuid AND record_id = $2::uuid ORDER BY version DESC LIMIT 1`,
   ),
+  patientRecord: statement(
+    'patient_record',
+    `SELECT p.patient_id, p.external_ref, p.wrapped_key, p.registered_at, p.erased_at, p.leaf_hash AS patient_leaf_hash,
+            p.journal_index AS patient_journal_index,
+            r.record_id, r.version, r.category, r.resource_type, r.sha256, r.object_key, r.created_at, r.created_by, r.leaf_hash, r.journal_index
+     FROM chartproof.patients p
+     LEFT JOIN LATERAL (
+       SELECT * FROM chartproof.records r
+       WHERE r.patient_id = p.patient_id AND r.record_id = $2::uuid AND ($3::integer IS NULL OR r.version = $3::integer)
+       ORDER BY r.version DESC LIMIT 1
+     ) r ON true
+     WHERE p.patient_id = $1::uuid`,
+  ),
   history: statement(
     'history',
     `SELECT ${RECORD_COLUMNS} FROM chartproof.records WHERE patient_id = $1::uuid AND record_id = $2::uuid ORDER BY version`,
@@ -168,6 +181,13 @@ export function createSqlRecordsProjection(options: SqlRecordsProjectionOptions)
     async recordVersion({ patientId, recordId, version }) {
       const [row] = version === undefined ? await read(Q.currentVersion, [patientId, recordId]) : await read(Q.recordVersion, [patientId, recordId, version]);
       return row === undefined ? undefined : recordRow(row);
+    },
+
+    async patientRecord({ patientId, recordId, version }) {
+      const [row] = await read(Q.patientRecord, [patientId, recordId, version ?? null]);
+      if (row === undefined) return { patient: undefined, row: undefined };
+      const patient = patientRow({ ...row, leaf_hash: row.patient_leaf_hash, journal_index: row.patient_journal_index });
+      return { patient, row: row.record_id === null ? undefined : recordRow(row) };
     },
 
     async recordHistory({ patientId, recordId }) {
