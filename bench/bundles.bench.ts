@@ -1,0 +1,104 @@
+/**
+ * The Lambda bundles as CDK builds them (the local esbuild, the options of
+ * infra/constructs/chartproof-function.ts): each bundle's size, and how long importing it takes in
+ * a fresh Node 24 process, the cold-start part that is ours.
+ *
+ *   npm run bench:bundles
+ *
+ * Synthesizes the dev stage in-process into cdk.out/bench-bundles (inside the repository, so that
+ * the `@aws-sdk/*` modules the bundles leave to the Lambda runtime resolve from node_modules), then
+ * imports every function's index.mjs in SAMPLES fresh processes with the environment Lambda gives it
+ * (NODE_OPTIONS=--enable-source-maps) and takes the median. Prints a table to stderr and JSON to
+ * stdout, writes the JSON to bench/results/bundles.json, and exits 1 if a limit is exceeded.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { routes } from '../functions/routes.ts';
+import { cdkJsonContext, createChartproofApp, REPOSITORY_ROOT } from '../infra/chartproof-app.ts';
+import { loadStageConfig } from '../infra/config/stage-config.ts';
+
+/** 1 MiB, minified. */
+const MAX_BUNDLE_BYTES = 1024 * 1024;
+const MAX_IMPORT_MS = 200;
+const SAMPLES = 5;
+
+type Result = {
+  function: string;
+  bundleBytes: number;
+  importMs: { median: number; samples: number[] };
+  pass: boolean;
+};
+
+function synthesize(outdir: string): { function: string; bundle: string }[] {
+  rmSync(outdir, { recursive: true, force: true });
+  const config = loadStageConfig({ stage: 'dev', configDir: join(REPOSITORY_ROOT, 'infra/config') });
+  const { app, stack } = createChartproofApp({ config, routes, nag: false, appProps: { outdir, context: { ...cdkJsonContext(), 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true } },
+  });
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stack.stackName).template as {
+    Resources: Record<string, { Type: string; Properties: { Handler?: string }; Metadata?: Record<string, string> }>;
+  };
+  return Object.values(template.Resources)
+    .filter((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Handler === 'index.handler')
+    .map((resource) => ({
+      function: (resource.Metadata?.['aws:cdk:path'] ?? '?').replace(/^[^/]+\//, '').replace(/\/Function\/Resource$|\/Resource$/, ''),
+      bundle: join(outdir, resource.Metadata?.['aws:asset:path'] ?? '', 'index.mjs'),
+    }));
+}
+
+/** Milliseconds to import `bundle` in a fresh process, measured inside it. */
+function importMs(bundle: string): number {
+  const probe = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(bundle).href)}); process.stdout.write(String(performance.now() - t));`;
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
+    env: { PATH: process.env.PATH, NODE_OPTIONS: '--enable-source-maps', AWS_REGION: 'eu-west-1', TZ: 'UTC' },
+    encoding: 'utf8',
+  });
+  return Number(output);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function measure(bundles: readonly { function: string; bundle: string }[]): Result[] {
+  return bundles.map(({ function: name, bundle }) => {
+    const bundleBytes = statSync(bundle).size;
+    importMs(bundle); // the first import of a bundle also warms the OS file cache, as a Lambda image is warm on disk
+    const samples = Array.from({ length: SAMPLES }, () => Math.round(importMs(bundle) * 10) / 10);
+    const importMedian = median(samples);
+    return { function: name, bundleBytes, importMs: { median: importMedian, samples }, pass: bundleBytes <= MAX_BUNDLE_BYTES && importMedian <= MAX_IMPORT_MS };
+  });
+}
+
+function table(results: readonly Result[]): string {
+  const rows = results.map((result) => [
+    result.function,
+    `${(result.bundleBytes / 1024).toFixed(0)} KiB`,
+    `${result.importMs.median.toFixed(1)} ms`,
+    result.pass ? 'ok' : 'OVER',
+  ]);
+  const header = ['function', 'bundle', 'import (median)', ''];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
+  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+const outdir = join(REPOSITORY_ROOT, 'cdk.out', 'bench-bundles');
+const results = measure(synthesize(outdir));
+const report = {
+  benchmark: 'bundles',
+  machine: { cpus: availableParallelism(), node: process.version, loadAverage1m: Math.round(loadavg()[0]! * 100) / 100 },
+  limits: { bundleBytes: MAX_BUNDLE_BYTES, importMs: MAX_IMPORT_MS, samples: SAMPLES },
+  results,
+};
+const json = JSON.stringify(report, null, 2);
+const resultsFile = new URL('./results/bundles.json', import.meta.url);
+mkdirSync(new URL('./', resultsFile), { recursive: true });
+writeFileSync(resultsFile, `${json}\n`);
+process.stderr.write(`\n${table(results)}\n\nlimits: ${MAX_BUNDLE_BYTES} bytes, ${MAX_IMPORT_MS} ms (median of ${SAMPLES})\n\n`);
+process.stdout.write(`${json}\n`);
+if (results.length === 0 || results.some((result) => !result.pass)) process.exitCode = 1;
