@@ -20,3 +20,6 @@ export type ApiDeps = HttpDeps & {
 
 /** A key cache in front of the vault: one unwrap serves a burst of requests (ARCHITECTURE.md D2). */
 export const PATIENT_KEY_CACHE = { maxAgeMs: 5 * 60_000, maxUses: 10_000, maxEntries: 1_000 } as const;
+
+/** Registered patients as writes need them; erasure is still checked by each write's transaction. */
+export const PATIENT_ROW_CACHE = { maxAgeMs: 30_000, maxEntries: 10_000 } as const;

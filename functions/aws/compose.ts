@@ -27,7 +27,8 @@ import { createKmsSigner } from '../../shared/adapters/kms-signer.ts';
 import { openPostgresRecordsDatabase } from '../../shared/adapters/postgres/records-database.ts';
 import { S3ObjectStore } from '../../shared/adapters/s3-object-store.ts';
 import { PatientKeyCache } from '../../shared/records/patient-key-cache.ts';
-import { PATIENT_KEY_CACHE, type ApiDeps } from '../api-deps.ts';
+import { PatientRowCache } from '../../shared/records/patient-row-cache.ts';
+import { PATIENT_KEY_CACHE, PATIENT_ROW_CACHE, type ApiDeps } from '../api-deps.ts';
 import { createLogger } from '../http/observability.ts';
 import { createTracer } from '../http/tracing.ts';
 
@@ -82,6 +83,7 @@ export async function composeAws(config: AwsConfig): Promise<ApiDeps> {
       cipher: new EncryptionSdkCipher(),
       clock: () => new Date(),
       newId: randomUUID,
+      patientRows: new PatientRowCache({ now: Date.now, ...PATIENT_ROW_CACHE }),
     },
     journal: database.journal,
     vkey: signer.vkey,

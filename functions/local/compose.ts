@@ -52,8 +52,9 @@ import type { KeyVault } from '../../shared/ports/key-vault.ts';
 import type { ObjectStore } from '../../shared/ports/object-store.ts';
 import type { CheckpointSigner } from '../../shared/ports/signer.ts';
 import { PatientKeyCache } from '../../shared/records/patient-key-cache.ts';
+import { PatientRowCache } from '../../shared/records/patient-row-cache.ts';
 import { repairJournalIndexes } from '../../shared/records/repair-journal-indexes.ts';
-import { PATIENT_KEY_CACHE, type ApiDeps } from '../api-deps.ts';
+import { PATIENT_KEY_CACHE, PATIENT_ROW_CACHE, type ApiDeps } from '../api-deps.ts';
 import { createLogger } from '../http/observability.ts';
 
 const optional = z
@@ -181,6 +182,7 @@ export async function composeLocal(config: LocalConfig, options: { logger?: Logg
         cipher: new EncryptionSdkCipher(),
         clock: () => new Date(),
         newId: randomUUID,
+        patientRows: new PatientRowCache({ now: Date.now, ...PATIENT_ROW_CACHE }),
       },
       journal: database.journal,
       vkey: signer.vkey,

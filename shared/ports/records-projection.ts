@@ -70,11 +70,13 @@ export interface RecordsTransaction extends JournalTransaction {
   /** Inserts a patient. Requires a new patientId. */
   insertPatient(patient: NewPatient): Promise<void>;
   /**
-   * Inserts a record version. Resolves `version-taken` (and writes nothing) when that version of the
-   * record already exists: a concurrent writer got there first. Requires `version` to be 1 or the
-   * successor of an existing version.
+   * Inserts a record version, if the patient is registered and not erased; the patient's row is
+   * locked against erasure until the transaction ends, so no version lands after an erasure.
+   * Resolves, writing nothing otherwise: `version-taken` when that version exists (a concurrent
+   * writer got there first), `patient-missing` or `patient-erased`. Requires `version` to be 1 or
+   * the successor of an existing version.
    */
-  insertRecordVersion(version: NewRecordVersion): Promise<'inserted' | 'version-taken'>;
+  insertRecordVersion(version: NewRecordVersion): Promise<'inserted' | 'version-taken' | 'patient-missing' | 'patient-erased'>;
   /**
    * Claims (actor, route, key) for this request. Resolves false (and writes nothing) when it was
    * claimed before, by a committed transaction or by one that commits meanwhile.

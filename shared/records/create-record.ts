@@ -16,7 +16,7 @@ import type { IdempotencyClaim, RecordsProjection } from '../ports/records-proje
 import { requireCategory } from './category.ts';
 import { validateResource } from './fhir-resource.ts';
 import type { RecordsDeps } from './records-deps.ts';
-import { activePatient } from './registered-patient.ts';
+import { requireActive } from './registered-patient.ts';
 import { writeRecordVersion } from './write-record-version.ts';
 
 export const CREATE_RECORD_ROUTE = 'POST /v1/patients/{patientId}/records';
@@ -48,7 +48,8 @@ export function makeCreateRecord(deps: RecordsDeps): (input: CreateRecordInput) 
 
     const decision = decideAccess({ actor, action: 'record.create', patientId });
     if (!decision.permit) throw await journalDenial(deps, { actor, action: 'record.create', reason: decision.reason, patientId });
-    const patient = await activePatient(deps.projection, patientId);
+    const lookUp = (id: string) => deps.projection.patient(id);
+    const patient = requireActive(await (deps.patientRows?.get(patientId, lookUp) ?? lookUp(patientId)), patientId);
 
     if (idempotent !== undefined) {
       const prior = await priorClaim(deps.projection, idempotent);

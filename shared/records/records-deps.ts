@@ -3,6 +3,7 @@ import type { KeyVault } from '../ports/key-vault.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { RecordCipher } from '../ports/record-cipher.ts';
 import type { RecordsProjection } from '../ports/records-projection.ts';
+import type { PatientRowCache } from './patient-row-cache.ts';
 
 /** What the record use cases are built over; each takes the part it needs. */
 export type RecordsDeps = {
@@ -16,4 +17,6 @@ export type RecordsDeps = {
   readonly clock: () => Date;
   /** A fresh UUID (crypto.randomUUID). */
   readonly newId: () => string;
+  /** Patients as writes need them, cached; without it every write looks the patient up. */
+  readonly patientRows?: PatientRowCache;
 };

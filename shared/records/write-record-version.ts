@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Actor } from '../access/actor.ts';
-import { VersionConflictError, type JournalReceipt } from '../errors.ts';
+import { GoneError, NotFoundError, VersionConflictError, type JournalReceipt } from '../errors.ts';
 import { claimOrThrow, type IdempotentRequest } from '../idempotency/idempotency.ts';
 import { entryBytes, entryLeafHash } from '../ledger/entry.ts';
 import { encodeBase64 } from '../ledger/strict-base64.ts';
@@ -98,6 +98,8 @@ export async function writeRecordVersion(
       leafHash,
     });
     if (inserted === 'version-taken') throw new VersionConflictError({ got: version - 1, want: version });
+    if (inserted === 'patient-missing') throw new NotFoundError({ resource: 'patient', id: patientId });
+    if (inserted === 'patient-erased') throw new GoneError({ patientId });
     tx.append([entryBytes(entry)]);
   });
   const receipt = toJournalReceipt(onlyReceipt(receipts));

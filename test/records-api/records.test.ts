@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../shared/access/actor.ts';
 import {
+  GoneError,
   IdempotencyConflictError,
   IdempotencyInProgressError,
   IntegrityFailureError,
@@ -117,6 +118,20 @@ describe('updating a record', () => {
     });
 
     await expect(attempt).rejects.toMatchObject({ name: 'ValidationError', fields: [{ path: 'body.resource.id' }] });
+  });
+
+  it('answers 410 once the patient is erased, even when the patient was cached before', async () => {
+    const erased = (await fixture.registerPatient()) as Actor & { patientId: string };
+    await makeCreateRecord(fixture.deps)({ actor: erased, patientId: erased.patientId, resource: observation() });
+    await fixture.database.executor.withSession((session) =>
+      session.query('UPDATE chartproof.patients SET wrapped_key = NULL, erased_at = now() WHERE patient_id = $1', [erased.patientId]),
+    );
+    const before = await fixture.journalSize();
+
+    const attempt = makeCreateRecord(fixture.deps)({ actor: erased, patientId: erased.patientId, resource: observation() });
+
+    await expect(attempt).rejects.toBeInstanceOf(GoneError);
+    expect(await fixture.journalSize()).toBe(before);
   });
 
   it('answers 404 for a record that does not exist', async () => {

@@ -36,12 +36,20 @@ const Q = {
     `INSERT INTO chartproof.patients (patient_id, external_ref, wrapped_key, registered_at, leaf_hash)
      VALUES ($1::uuid, $2::text, $3::bytea, $4::timestamptz, $5::bytea)`,
   ),
+  // FOR SHARE: an erasure (an UPDATE of the patient row) waits for this transaction, and this
+  // insert waits for an erasure in progress, so a version never lands after its patient's erasure.
   insertRecord: statement(
     'insert_record',
-    `INSERT INTO chartproof.records (patient_id, record_id, version, category, resource_type, sha256, object_key, created_at, created_by, leaf_hash)
-     VALUES ($1::uuid, $2::uuid, $3::integer, $4::text, $5::text, $6::bytea, $7::text, $8::timestamptz, $9::text, $10::bytea)
-     ON CONFLICT (patient_id, record_id, version) DO NOTHING
-     RETURNING version`,
+    `WITH patient AS (
+       SELECT erased_at IS NOT NULL AS erased FROM chartproof.patients WHERE patient_id = $1::uuid FOR SHARE
+     ), inserted AS (
+       INSERT INTO chartproof.records (patient_id, record_id, version, category, resource_type, sha256, object_key, created_at, created_by, leaf_hash)
+       SELECT $1::uuid, $2::uuid, $3::integer, $4::text, $5::text, $6::bytea, $7::text, $8::timestamptz, $9::text, $10::bytea
+       FROM patient WHERE NOT patient.erased
+       ON CONFLICT (patient_id, record_id, version) DO NOTHING
+       RETURNING version
+     )
+     SELECT (SELECT erased FROM patient) AS erased, (SELECT count(*) FROM inserted) AS inserted`,
   ),
   claimKey: statement(
     'claim_key',
@@ -50,14 +58,17 @@ const Q = {
      ON CONFLICT (actor_id, route, key) DO NOTHING
      RETURNING key`,
   ),
-  setPatientIndex: statement(
-    'set_patient_index',
-    'UPDATE chartproof.patients SET journal_index = $2::bigint WHERE patient_id = $1::uuid AND journal_index IS NULL',
+  setPatientIndexes: statement(
+    'set_patient_indexes',
+    `UPDATE chartproof.patients p SET journal_index = u.idx
+     FROM unnest($1::uuid[], $2::bigint[]) AS u(patient_id, idx)
+     WHERE p.patient_id = u.patient_id AND p.journal_index IS NULL`,
   ),
-  setRecordIndex: statement(
-    'set_record_index',
-    `UPDATE chartproof.records SET journal_index = $4::bigint
-     WHERE patient_id = $1::uuid AND record_id = $2::uuid AND version = $3::integer AND journal_index IS NULL`,
+  setRecordIndexes: statement(
+    'set_record_indexes',
+    `UPDATE chartproof.records r SET journal_index = u.idx
+     FROM unnest($1::uuid[], $2::uuid[], $3::integer[], $4::bigint[]) AS u(patient_id, record_id, version, idx)
+     WHERE r.patient_id = u.patient_id AND r.record_id = u.record_id AND r.version = u.version AND r.journal_index IS NULL`,
   ),
   patient: statement('patient', `SELECT ${PATIENT_COLUMNS} FROM chartproof.patients WHERE patient_id = $1::uuid`),
   recordVersion: statement(
@@ -118,6 +129,7 @@ export function createSqlRecordsProjection(options: SqlRecordsProjectionOptions)
   const { journal, executor } = options;
   const read = <Row extends SqlRow>(query: SqlStatement, values: readonly unknown[]) =>
     executor.withSession((session) => session.query<Row>(query, values));
+  const indexWriter = new JournalIndexWriter(executor);
 
   return {
     transact: (work) =>
@@ -146,7 +158,10 @@ export function createSqlRecordsProjection(options: SqlRecordsProjectionOptions)
               row.createdBy,
               hashBytes(row.leafHash),
             ]);
-            return inserted.length === 1 ? 'inserted' : 'version-taken';
+            const [outcome] = inserted;
+            if (outcome === undefined || outcome.erased === null) return 'patient-missing';
+            if (outcome.erased === true) return 'patient-erased';
+            return toSafeInteger(outcome.inserted, 'inserted rows') === 1 ? 'inserted' : 'version-taken';
           },
           async claimIdempotencyKey(claim) {
             const claimed = await sqlTx.query(Q.claimKey, [
@@ -163,15 +178,7 @@ export function createSqlRecordsProjection(options: SqlRecordsProjectionOptions)
         return work(tx);
       }),
 
-    async setJournalIndexes(updates: readonly JournalIndexUpdate[]) {
-      if (updates.length === 0) return;
-      await executor.withSession(async (session) => {
-        for (const { row, receipt } of updates) {
-          if (row.kind === 'patient') await session.query(Q.setPatientIndex, [row.patientId, receipt.index]);
-          else await session.query(Q.setRecordIndex, [row.patientId, row.recordId, row.version, receipt.index]);
-        }
-      });
-    },
+    setJournalIndexes: (updates) => indexWriter.write(updates),
 
     async patient(patientId) {
       const [row] = await read(Q.patient, [patientId]);
@@ -283,4 +290,65 @@ function hashBytes(value: string): Uint8Array {
   const bytes = decodeBase64Strict(value);
   if (bytes === undefined || bytes.length !== 32) throw new TypeError('not the base64 of a 32-byte hash');
   return bytes;
+}
+
+type PendingIndexes = { updates: readonly JournalIndexUpdate[]; resolve: () => void; reject: (error: unknown) => void };
+
+/**
+ * Records journal indexes for many concurrent writers in one statement per table: whoever finds
+ * no write in progress starts one with everything queued so far; those arriving meanwhile go in the
+ * next one. One writer alone pays one round trip, as before; thirty-two at once pay a handful.
+ */
+class JournalIndexWriter {
+  readonly #executor: SqlExecutor;
+  #queued: PendingIndexes[] = [];
+  #writing = false;
+
+  constructor(executor: SqlExecutor) {
+    this.#executor = executor;
+  }
+
+  write(updates: readonly JournalIndexUpdate[]): Promise<void> {
+    if (updates.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.#queued.push({ updates, resolve, reject });
+      if (!this.#writing) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#writing = true;
+    try {
+      while (this.#queued.length > 0) {
+        const batch = this.#queued;
+        this.#queued = [];
+        try {
+          await this.#writeBatch(batch.flatMap((pending) => pending.updates));
+          for (const pending of batch) pending.resolve();
+        } catch (error) {
+          for (const pending of batch) pending.reject(error);
+        }
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  async #writeBatch(updates: readonly JournalIndexUpdate[]): Promise<void> {
+    const patients = updates.flatMap(({ row, receipt }) => (row.kind === 'patient' ? [{ row, index: receipt.index }] : []));
+    const records = updates.flatMap(({ row, receipt }) => (row.kind === 'record' ? [{ row, index: receipt.index }] : []));
+    await this.#executor.withSession(async (session) => {
+      if (patients.length > 0) {
+        await session.query(Q.setPatientIndexes, [patients.map(({ row }) => row.patientId), patients.map(({ index }) => index)]);
+      }
+      if (records.length > 0) {
+        await session.query(Q.setRecordIndexes, [
+          records.map(({ row }) => row.patientId),
+          records.map(({ row }) => row.recordId),
+          records.map(({ row }) => row.version),
+          records.map(({ index }) => index),
+        ]);
+      }
+    });
+  }
 }

@@ -13,6 +13,7 @@ import { LocalKeyVault } from '../../../shared/adapters/local-key-vault.ts';
 import { openPgliteRecordsDatabase, type RecordsDatabase } from '../../../shared/adapters/pglite/records-database.ts';
 import type { Actor } from '../../../shared/access/actor.ts';
 import { PatientKeyCache } from '../../../shared/records/patient-key-cache.ts';
+import { PatientRowCache } from '../../../shared/records/patient-row-cache.ts';
 import type { RecordsDeps } from '../../../shared/records/records-deps.ts';
 import { makeRegisterPatient } from '../../../shared/patients/register-patient.ts';
 import { parseEntryBytes, type JournalEntry } from '../../../shared/ledger/entry.ts';
@@ -53,6 +54,7 @@ export async function openRecordsFixture(options: { checkpointPolicy?: Checkpoin
     cipher: new EncryptionSdkCipher(),
     clock: () => new Date(),
     newId: randomUUID,
+    patientRows: new PatientRowCache({ now: Date.now, maxAgeMs: 60_000, maxEntries: 100 }),
   };
   const admin: Actor = { id: 'admin-1', role: 'admin' };
   const registerPatient = makeRegisterPatient(deps);
