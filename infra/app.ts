@@ -1,6 +1,7 @@
 /**
- * The CDK app (cdk.json: `node infra/app.ts`): `npx cdk synth|deploy -c stage=<name>` builds the
- * stage described by infra/config/<name>.json (default `dev`).
+ * The CDK app: `npx cdk synth|deploy -c stage=<name>` builds the stage described by
+ * infra/config/<name>.json (default `dev`). cdk.json runs it with `./node_modules/.bin/node`, so it
+ * gets the project's Node 24 (which strips the types) even from a global `cdk` on an older `node`.
  */
 import { fileURLToPath } from 'node:url';
 import { routes } from '../functions/routes.ts';
