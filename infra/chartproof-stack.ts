@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Annotations, Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { BACKGROUND_JOBS } from './background-jobs.ts';
@@ -47,12 +48,14 @@ export class ChartproofStack extends Stack {
   readonly api: Api;
   readonly firewall: WebFirewall;
   readonly monitoring: Monitoring;
+  private readonly stageConfig: StageConfig;
   /** Background jobs whose modules exist, by name. */
   readonly jobs: ReadonlyMap<keyof typeof BACKGROUND_JOBS, ChartproofFunction>;
 
   constructor(scope: Construct, id: string, props: ChartproofStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.stageConfig = config;
     const name = `chartproof-${config.stage}`;
     const logRetention = config.functions.logRetentionDays;
     const needsOf = props.needsOf ?? handlerNeeds;
@@ -138,6 +141,10 @@ export class ChartproofStack extends Stack {
       Annotations.of(this.routeFunctions).addInfo(`${handler} does not exist or does not export handler yet: its routes answer 501 not-implemented`);
     }
 
+    const notificationSenders = {
+      ...(config.notifications.emailSender === undefined ? {} : { CHARTPROOF_EMAIL_SENDER: config.notifications.emailSender }),
+      ...(config.notifications.smsSenderId === undefined ? {} : { CHARTPROOF_SMS_SENDER_ID: config.notifications.smsSenderId }),
+    };
     const jobs = new Map<keyof typeof BACKGROUND_JOBS, ChartproofFunction>();
     for (const job of existingJobs) {
       const fn = new ChartproofFunction(this, `${job.charAt(0).toUpperCase()}${job.slice(1)}`, {
@@ -147,7 +154,7 @@ export class ChartproofStack extends Stack {
         description: `Chartproof ${job}`,
         invocation: 'asynchronous',
         timeout: Duration.seconds(30),
-        environment,
+        environment: job === 'notifier' ? { ...environment, ...notificationSenders } : environment,
       });
       this.database.grantConnect(fn, RUNTIME_DATABASE_USER);
       jobs.set(job, fn);
@@ -195,7 +202,17 @@ export class ChartproofStack extends Stack {
 
   private wireJobs(): void {
     const notifier = this.jobs.get('notifier');
-    if (notifier !== undefined) this.events.attachNotifier(notifier);
+    if (notifier !== undefined) {
+      this.events.attachNotifier(notifier);
+      const sender = this.stageConfig.notifications.emailSender;
+      if (sender !== undefined) {
+        // Sending is allowed from the configured identity only: the address, or its domain's identity.
+        const identities = [sender, sender.slice(sender.indexOf('@') + 1)].map((identity) =>
+          this.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+        );
+        iam.Grant.addToPrincipal({ grantee: notifier, actions: ['ses:SendEmail'], resourceArns: identities });
+      }
+    }
     const relay = this.jobs.get('outboxRelay');
     if (relay !== undefined) {
       this.events.bus.grantPutEventsTo(relay);

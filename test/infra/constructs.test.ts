@@ -10,6 +10,8 @@ import { Database } from '../../infra/constructs/database.ts';
 import { Monitoring } from '../../infra/constructs/monitoring.ts';
 import { exportsLambdaHandler, functionId } from '../../infra/constructs/route-functions.ts';
 import { Storage } from '../../infra/constructs/storage.ts';
+import { HANDLER_NEEDS } from '../../infra/handler-needs.ts';
+import { routes } from '../../functions/routes.ts';
 
 /** A stack with the feature flags the app runs with (cdk.json). */
 function bareStack(): Stack {
@@ -108,5 +110,11 @@ describe('route functions', () => {
 
   it('names a function after its module', () => {
     expect(functionId('functions/handlers/read-record-history.ts')).toBe('ReadRecordHistory');
+  });
+});
+
+describe('handler needs', () => {
+  it('list every handler module of the route table, and nothing else', () => {
+    expect(Object.keys(HANDLER_NEEDS).sort()).toEqual([...new Set(routes.map((route) => route.handler))].sort());
   });
 });

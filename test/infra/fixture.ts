@@ -16,7 +16,12 @@ import { cdkJsonContext, createChartproofApp, REPOSITORY_ROOT, type ChartproofAp
 import { parseStageConfig, type StageConfigInput } from '../../infra/config/stage-config.ts';
 import { MIGRATION_HANDLER, MIGRATIONS_DIR } from '../../infra/constructs/schema-migrations.ts';
 
-export const TEST_CONFIG: StageConfigInput = { stage: 'test', alarmEmail: 'alarms@example.org', api: { allowedOrigins: ['https://app.example.org'] } };
+export const TEST_CONFIG: StageConfigInput = {
+  stage: 'test',
+  alarmEmail: 'alarms@example.org',
+  api: { allowedOrigins: ['https://app.example.org'] },
+  notifications: { emailSender: 'alerts@example.org' },
+};
 
 const STUB_HANDLER = 'export const handler = async () => ({ statusCode: 204, body: "" });\n';
 

@@ -187,6 +187,18 @@ describe('function permissions', () => {
     for (const [, key] of symmetric) expect(key.Properties.EnableKeyRotation).toBe(true);
   });
 
+  it('lets only the notifier send e-mail, from the configured sender identity', () => {
+    // Act
+    const senders = ofType('AWS::IAM::Policy').filter(([, policy]) =>
+      (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.some((statement) => actionsOf(statement).some((action) => action.startsWith('ses:'))),
+    );
+
+    // Assess
+    expect(senders.map(([id]) => id)).toEqual([expect.stringMatching(/^Notifier/)]);
+    const statement = (senders[0]?.[1].Properties.PolicyDocument as { Statement: Statement[] }).Statement.find((candidate) => actionsOf(candidate).includes('ses:SendEmail'));
+    expect(JSON.stringify(statement?.Resource)).toMatch(/identity\/alerts@example\.org".*identity\/example\.org"/);
+  });
+
   it('lets the functions connect to the database as the runtime user only', () => {
     // Act
     const connects = rolePolicies().flatMap(([, policy]) =>
