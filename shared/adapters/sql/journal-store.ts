@@ -44,7 +44,7 @@ export type SqlJournalStoreOptions = {
   readonly now?: () => number;
 };
 
-type EnqueueRow = { queue_id: unknown; horizon: unknown; receipt_index: unknown; receipt_tree_size: unknown };
+type EnqueueRow = { queue_id: unknown; awaited_round: unknown; receipt_index: unknown; receipt_tree_size: unknown };
 type ReceiptRow = { receipt_index: unknown; receipt_tree_size: unknown };
 
 export function createSqlJournalStore(options: SqlJournalStoreOptions): SqlJournalStore {
@@ -68,7 +68,9 @@ export function createSqlJournalStore(options: SqlJournalStoreOptions): SqlJourn
     async append(entries) {
       checkEntries(entries);
       if (entries.length === 0) return [];
-      const [row] = await executor.withSession((session) => session.query<ReceiptRow>(QUERIES.append, [entries]));
+      const [row] = await executor.withSession((session) =>
+        entries.length === 1 ? session.query<ReceiptRow>(QUERIES.appendOne, entries) : session.query<ReceiptRow>(QUERIES.append, [entries]),
+      );
       return receiptsOf(entries, row);
     },
 
@@ -100,7 +102,7 @@ export function createSqlJournalStore(options: SqlJournalStoreOptions): SqlJourn
         if (queued === undefined) return { value, receipts: [] };
         // Committed. Integrated in the transaction itself if the lock was free; otherwise wait for it.
         if (queued.queue_id === null) return { value, receipts: receiptsOf(appended, queued) };
-        const [row] = await session.query<ReceiptRow>(QUERIES.await, [queued.queue_id, queued.horizon]);
+        const [row] = await session.query<ReceiptRow>(QUERIES.await, [queued.queue_id, queued.awaited_round]);
         return { value, receipts: receiptsOf(appended, row) };
       });
     },

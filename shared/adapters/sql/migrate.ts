@@ -36,7 +36,7 @@ export class MigrationChecksumError extends Error {
   }
 }
 
-// pg_advisory_xact_lock(1667787381, 0): migrations; (…, 1) and (…, 3): integration; (…, 2): checkpoint signing.
+// pg_advisory_xact_lock(1667787381, 0): migrations; (…, 1): integration; (…, 2): checkpoint signing.
 const MIGRATION_LOCK = 'SELECT pg_advisory_xact_lock(1667787381, 0)';
 
 /**

@@ -8,16 +8,18 @@ const statement = (name: string, text: string): SqlStatement => ({ name: `chartp
 
 export const QUERIES = {
   /** A whole append in one round trip; must run outside a transaction block. */
-  append: statement('append', 'CALL chartproof.journal_append($1::bytea[], NULL, NULL)'),
-  /** Step 1 of an append inside a caller's transaction. */
+  append: statement('append', 'CALL chartproof.journal_append($1::bytea[], NULL, NULL, NULL, NULL)'),
+  /** The same for one entry, which node-postgres then sends as binary rather than as a hex array literal. */
+  appendOne: statement('append_one', 'CALL chartproof.journal_append(ARRAY[$1::bytea], NULL, NULL, NULL, NULL)'),
+  /** An append inside a caller's transaction. */
   enqueue: statement(
     'enqueue',
-    'SELECT queue_id, horizon, receipt_index, receipt_tree_size FROM chartproof.journal_enqueue($1::bytea[])',
+    'SELECT queue_id, awaited_round, receipt_index, receipt_tree_size FROM chartproof.journal_enqueue($1::bytea[])',
   ),
-  /** Step 2, after the caller's commit; must run outside a transaction block. */
-  await: statement('await', 'CALL chartproof.journal_await($1::bigint, $2::bigint, NULL, NULL)'),
+  /** After the caller's commit, waits for the queued row's integration; must run outside a transaction block. */
+  await: statement('await', 'CALL chartproof.journal_append(NULL, $1::bigint, $2::bigint, NULL, NULL)'),
 
-  head: statement('head', 'SELECT size, root FROM chartproof.journal_head'),
+  head: statement('head', 'SELECT size, root FROM chartproof.journal_head WHERE singleton'),
   entry: statement('entry', 'SELECT entry FROM chartproof.journal_entries WHERE idx = $1::bigint'),
 
   /**

@@ -17,22 +17,25 @@
  * - journal_batches: which queue rows each integration placed where, read by waiting writers;
  *   pruned after ten minutes.
  *
- * Group commit, all of it in the database so that a writer needs one round trip. Two
- * transaction-level advisory locks (session-level ones would pin RDS Proxy connections):
- * - the integration lock (1667787381, 1), only ever taken exclusively and only with a try: it
- *   elects the one integrator; a failed try means an integrator really is at work;
- * - the wave lock (1667787381, 3), which the integrator holds exclusively from before it reads the
- *   queue until it commits, and which waiters take in shared mode to sleep until that commit: all
- *   of them wake at once (no convoy of exclusive hand-offs). A waiter holds it only for an instant
- *   and the integrator takes it with a blocking request, queued ahead of any later waiter, so
- *   waiters can delay an integrator by microseconds but never keep it out. (With a single lock,
- *   a try-lock would keep failing on those instants and the waiters would spin.)
- * 1. A writer calls journal_append. If it wins the integration lock, it integrates its entries (and
- *    anything queued) in its own transaction: one commit.
- * 2. Otherwise it commits its entries to journal_queue (durable from here on), sleeps on the wave
- *    lock, and looks up its receipt in journal_batches. If its row came in after the integrator
- *    read the queue, the first waiter to win the integration lock integrates everything pending;
- *    the others sleep on the wave lock again.
+ * Group commit, all of it in the database so that a writer needs one round trip. Integrations
+ * are numbered (journal_head.round counts them). Round r's integrator holds the round lock
+ * (1667787381, 10 + r % 2) exclusively from the moment it is elected until it commits; its waiters
+ * sleep on that lock in shared mode, so its commit wakes them all at once (no convoy of exclusive
+ * hand-offs). Only transaction-level advisory locks are used (session-level ones would pin RDS
+ * Proxy connections).
+ * 1. A writer reads the round r last committed and tries to take the lock of round r + 1. If it
+ *    gets it, it integrates its entries (and anything queued) in its own transaction: one commit.
+ * 2. Otherwise round r + 1 has its integrator: the writer commits its entries to journal_queue,
+ *    sleeps on round r + 1's lock, and looks up its receipt in journal_batches.
+ * 3. If its row came in after that integrator read the queue, the writer wakes without a receipt
+ *    and the same happens one round later: one of the writers in that position wins round r + 2's
+ *    lock and integrates everything pending, the others sleep on it.
+ * Why two alternating locks: sleepers woken by round r hold round r's lock for an instant, and a
+ * try-lock on that same lock would fail on those instants; round r + 1's lock is not held by
+ * them. A try can still fail on a straggler from two rounds before; a writer that wakes and finds
+ * its round has not happened then takes the lock with a blocking request (queued ahead of later
+ * sleepers), so nobody spins. Mutual exclusion of integrations does not depend on any of this:
+ * an integration locks the journal_head row first.
  *
  * Crash consistency: an integration is one transaction (entries, nodes, head, queue rows, batch
  * row), so after a crash the head is the old one or the new one, never in between; queued rows
@@ -45,7 +48,7 @@ export const journalMigration = {
   sql: String.raw`
 CREATE TABLE chartproof.journal_entries (
   idx   bigint PRIMARY KEY CHECK (idx >= 0),
-  entry bytea  NOT NULL CHECK (octet_length(entry) BETWEEN 1 AND 65536)
+  entry bytea  NOT NULL CHECK (octet_length(entry) > 0)
 );
 
 CREATE TABLE chartproof.tree_nodes (
@@ -78,54 +81,66 @@ CREATE TRIGGER tree_nodes_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON cha
 CREATE TRIGGER checkpoints_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON chartproof.checkpoints
   FOR EACH STATEMENT EXECUTE FUNCTION chartproof.refuse_journal_change();
 
+-- Read and written by the integrator only (and read by tree head and proof requests), so that the
+-- page of its one row is rarely pinned by others and HOT updates can prune it in place.
 CREATE TABLE chartproof.journal_head (
   singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  round      bigint  NOT NULL CHECK (round >= 0),
   size       bigint  NOT NULL CHECK (size >= 0),
   root       bytea   NOT NULL CHECK (octet_length(root) = 32),
   right_edge bytea[] NOT NULL
-);
-INSERT INTO chartproof.journal_head (size, root, right_edge) VALUES (0, sha256(''::bytea), '{}');
-
--- 1 to 65536 bytes each, at least one entry, no NULL: what journal_entries accepts. Checked when a
--- row is queued, so that no queued row can make every later integration fail.
-CREATE FUNCTION chartproof.valid_entries(entries bytea[]) RETURNS boolean
-LANGUAGE sql IMMUTABLE AS $fn$
-  SELECT cardinality(entries) > 0
-     AND NOT EXISTS (SELECT FROM unnest(entries) AS e(entry) WHERE e.entry IS NULL OR octet_length(e.entry) NOT BETWEEN 1 AND 65536)
-$fn$;
+) WITH (fillfactor = 10);
+INSERT INTO chartproof.journal_head (round, size, root, right_edge) VALUES (0, 0, sha256(''::bytea), '{}');
 
 -- Every append inserts a row and every integration deletes it: vacuum it eagerly.
+-- Its check is what journal_entries accepts (1 or more bytes, not NULL), so that no queued row can
+-- make every later integration fail; built-in functions only, as it runs on every append. (The
+-- size limit of an entry is the store's: MAX_ENTRY_BYTES in shared/ports/journal-store.ts.)
 CREATE TABLE chartproof.journal_queue (
   id      bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  entries bytea[] NOT NULL CHECK (chartproof.valid_entries(entries))
+  entries bytea[] NOT NULL CHECK (
+    cardinality(entries) > 0 AND array_position(entries, NULL) IS NULL AND array_position(entries, ''::bytea) IS NULL
+  )
 ) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000);
 
+-- One row per integration that took queued rows: where each went. Keyed by the largest queue id it
+-- took, so that a writer finds its row's batch by an index scan from its own queue id (the batch
+-- that took it is the first whose range covers it, or very nearly).
 CREATE TABLE chartproof.journal_batches (
-  first_index   bigint      PRIMARY KEY,
+  max_queue_id  bigint      PRIMARY KEY,
+  min_queue_id  bigint      NOT NULL,
   tree_size     bigint      NOT NULL,
   queue_ids     bigint[]    NOT NULL,
   first_indexes bigint[]    NOT NULL,
   integrated_at timestamptz NOT NULL DEFAULT now()
-);
+) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000);
 
--- Integrates the oldest queued rows (at most max_queue_rows of them, in queue id order) and then
--- own_entries (may be NULL) into the tree, in the caller's transaction. Returns the index of the
--- first of own_entries (NULL without them).
--- Requires the caller's transaction to hold the integration lock (1667787381, 1) and the wave
--- lock (1667787381, 3), both exclusively; see chartproof.journal_take_integration.
+-- Integrates own_entries (may be NULL), then the oldest queued rows, in queue id order, re-reading
+-- the queue until it is empty, four reads are done, or max_queue_rows rows are taken. Runs in the
+-- caller's transaction. Sets own_first to the index of the first of own_entries (NULL without
+-- them) and tree_size to the size of the tree afterwards.
+-- Requires the caller's transaction to hold the lock of the round it integrates exclusively (see the
+-- top of this file); locking the head row serializes integrations in any case.
 -- The tree arithmetic is shared/ledger/compact-range.ts (CompactRange.append and root) over
 -- PostgreSQL's sha256(); the audit recomputes all of it with that code.
-CREATE FUNCTION chartproof.journal_integrate(own_entries bytea[], max_queue_rows integer) RETURNS bigint
-LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION chartproof.journal_integrate(
+  own_entries bytea[], max_queue_rows integer, OUT own_first bigint, OUT tree_size bigint
+)
+LANGUAGE plpgsql
+-- Its statements run once per batch with different sizes; planning each afresh would cost more than running them.
+SET plan_cache_mode = force_generic_plan
+AS $fn$
 DECLARE
   old_size       bigint;
   new_size       bigint;
   edge           bytea[];
   stack_top      integer;
   leaves         bytea[];
-  claimed_ids    bigint[];
-  claimed_firsts bigint[];
-  own_first      bigint;
+  round_ids      bigint[];
+  round_firsts   bigint[];
+  claimed_ids    bigint[] := '{}';
+  claimed_firsts bigint[] := '{}';
+  reads          integer := 0;
   carry          bytea;
   rest           bigint;
   height         integer;
@@ -134,65 +149,73 @@ DECLARE
   node_hashes    bytea[]    := '{}';
   new_root       bytea;
 BEGIN
-  SELECT h.size, h.right_edge INTO STRICT old_size, edge FROM chartproof.journal_head h;
-
-  -- Claim, place and copy the queued rows in one statement; the leaf hashes come back in index order.
-  WITH claimed AS (
-    DELETE FROM chartproof.journal_queue q
-    WHERE q.id IN (SELECT p.id FROM chartproof.journal_queue p ORDER BY p.id LIMIT max_queue_rows)
-    RETURNING q.id, q.entries
-  ), placed AS (
-    SELECT c.id, c.entries,
-           old_size + sum(cardinality(c.entries)) OVER (ORDER BY c.id) - cardinality(c.entries) AS first_idx
-    FROM claimed c
-  ), appended AS (
-    INSERT INTO chartproof.journal_entries (idx, entry)
-    SELECT p.first_idx + e.ord - 1, e.entry
-    FROM placed p CROSS JOIN LATERAL unnest(p.entries) WITH ORDINALITY AS e(entry, ord)
-    RETURNING idx, sha256('\x00'::bytea || entry) AS leaf
-  )
-  SELECT (SELECT array_agg(a.leaf ORDER BY a.idx) FROM appended a),
-         (SELECT array_agg(p.id ORDER BY p.id) FROM placed p),
-         (SELECT array_agg(p.first_idx ORDER BY p.id) FROM placed p)
-  INTO leaves, claimed_ids, claimed_firsts;
+  SELECT h.size, h.right_edge INTO STRICT old_size, edge FROM chartproof.journal_head h WHERE h.singleton FOR NO KEY UPDATE;
+  new_size := old_size;
+  stack_top := coalesce(cardinality(edge), 0);
 
   IF own_entries IS NOT NULL THEN
-    own_first := old_size + coalesce(cardinality(leaves), 0);
+    own_first := old_size;
     WITH appended AS (
       INSERT INTO chartproof.journal_entries (idx, entry)
       SELECT own_first + e.ord - 1, e.entry FROM unnest(own_entries) WITH ORDINALITY AS e(entry, ord)
       RETURNING idx, sha256('\x00'::bytea || entry) AS leaf
     )
-    SELECT coalesce(leaves, '{}') || array_agg(a.leaf ORDER BY a.idx) INTO leaves FROM appended a;
+    SELECT array_agg(a.leaf ORDER BY a.idx) INTO leaves FROM appended a;
   END IF;
 
-  IF coalesce(cardinality(leaves), 0) = 0 THEN
-    RETURN NULL;
-  END IF;
-
-  -- Append each leaf to the right edge: merge it with one subtree per trailing one bit of the size.
-  -- Nodes completed at levels 8, 16, 24, … are kept.
-  new_size := old_size;
-  stack_top := coalesce(cardinality(edge), 0);
-  FOR i IN 1 .. cardinality(leaves) LOOP
-    carry := leaves[i];
-    rest := new_size;
-    height := 0;
-    WHILE (rest & 1) = 1 LOOP
-      carry := sha256('\x01'::bytea || edge[stack_top] || carry);
-      stack_top := stack_top - 1;
-      rest := rest >> 1;
-      height := height + 1;
-      IF height % 8 = 0 THEN
-        node_levels := node_levels || height::smallint;
-        node_idxs := node_idxs || (new_size >> height);
-        node_hashes := node_hashes || carry;
-      END IF;
+  LOOP
+    -- Append each leaf to the right edge: merge it with one subtree per trailing one bit of the
+    -- size. Nodes completed at levels 8, 16, 24, … are kept.
+    FOR i IN 1 .. coalesce(cardinality(leaves), 0) LOOP
+      carry := leaves[i];
+      rest := new_size;
+      height := 0;
+      WHILE (rest & 1) = 1 LOOP
+        carry := sha256('\x01'::bytea || edge[stack_top] || carry);
+        stack_top := stack_top - 1;
+        rest := rest >> 1;
+        height := height + 1;
+        IF height % 8 = 0 THEN
+          node_levels := node_levels || height::smallint;
+          node_idxs := node_idxs || (new_size >> height);
+          node_hashes := node_hashes || carry;
+        END IF;
+      END LOOP;
+      stack_top := stack_top + 1;
+      edge[stack_top] := carry;
+      new_size := new_size + 1;
     END LOOP;
-    stack_top := stack_top + 1;
-    edge[stack_top] := carry;
-    new_size := new_size + 1;
+
+    EXIT WHEN reads = 4 OR cardinality(claimed_ids) >= max_queue_rows;
+    reads := reads + 1;
+    -- Claim, place and copy the oldest queued rows in one statement; leaf hashes come back in index order.
+    WITH claimed AS (
+      DELETE FROM chartproof.journal_queue q
+      WHERE q.id IN (SELECT p.id FROM chartproof.journal_queue p ORDER BY p.id LIMIT max_queue_rows - cardinality(claimed_ids))
+      RETURNING q.id, q.entries
+    ), placed AS (
+      SELECT c.id, c.entries,
+             new_size + sum(cardinality(c.entries)) OVER (ORDER BY c.id) - cardinality(c.entries) AS first_idx
+      FROM claimed c
+    ), appended AS (
+      INSERT INTO chartproof.journal_entries (idx, entry)
+      SELECT p.first_idx + e.ord - 1, e.entry
+      FROM placed p CROSS JOIN LATERAL unnest(p.entries) WITH ORDINALITY AS e(entry, ord)
+      RETURNING idx, sha256('\x00'::bytea || entry) AS leaf
+    )
+    SELECT (SELECT array_agg(a.leaf ORDER BY a.idx) FROM appended a),
+           (SELECT array_agg(p.id ORDER BY p.id) FROM placed p),
+           (SELECT array_agg(p.first_idx ORDER BY p.id) FROM placed p)
+    INTO leaves, round_ids, round_firsts;
+    EXIT WHEN round_ids IS NULL;
+    claimed_ids := claimed_ids || round_ids;
+    claimed_firsts := claimed_firsts || round_firsts;
   END LOOP;
+
+  tree_size := new_size;
+  IF new_size = old_size THEN
+    RETURN;
+  END IF;
   edge := edge[1:stack_top];
 
   -- RFC 9162 splits off the largest complete subtree on the left: fold the right edge from the right.
@@ -204,115 +227,120 @@ BEGIN
   IF cardinality(node_levels) > 0 THEN
     INSERT INTO chartproof.tree_nodes (level, idx, hash) SELECT * FROM unnest(node_levels, node_idxs, node_hashes);
   END IF;
-  UPDATE chartproof.journal_head SET size = new_size, root = new_root, right_edge = edge;
-  IF claimed_ids IS NOT NULL THEN
-    INSERT INTO chartproof.journal_batches (first_index, tree_size, queue_ids, first_indexes)
-    VALUES (old_size, new_size, claimed_ids, claimed_firsts);
+  UPDATE chartproof.journal_head h SET round = h.round + 1, size = new_size, root = new_root, right_edge = edge WHERE h.singleton;
+  IF cardinality(claimed_ids) > 0 THEN
+    -- Not claimed_ids[1] and [n]: a later read may take a smaller id whose transaction committed late.
+    INSERT INTO chartproof.journal_batches (max_queue_id, min_queue_id, tree_size, queue_ids, first_indexes)
+    SELECT max(id), min(id), new_size, claimed_ids, claimed_firsts FROM unnest(claimed_ids) AS c(id);
+    -- A few of the oldest receipts at a time, so the table stays small at bounded cost per batch.
+    DELETE FROM chartproof.journal_batches b
+    WHERE b.max_queue_id IN (SELECT o.max_queue_id FROM chartproof.journal_batches o ORDER BY o.max_queue_id LIMIT 4)
+      AND b.integrated_at < now() - interval '10 minutes';
   END IF;
-  -- A few of the oldest receipts at a time, so the table stays small at bounded cost per batch.
-  DELETE FROM chartproof.journal_batches b
-  WHERE b.first_index IN (SELECT o.first_index FROM chartproof.journal_batches o ORDER BY o.first_index LIMIT 4)
-    AND b.integrated_at < now() - interval '10 minutes';
-  RETURN own_first;
 END
 $fn$;
 
--- Tries to become the integrator: true with both locks held (until the transaction ends), false
--- if another transaction is integrating.
-CREATE FUNCTION chartproof.journal_take_integration() RETURNS boolean
-LANGUAGE plpgsql AS $fn$
-BEGIN
-  IF NOT pg_try_advisory_xact_lock(1667787381, 1) THEN
-    RETURN false;
-  END IF;
-  -- Blocking, but only ever behind waiters that hold the wave lock for an instant.
-  PERFORM pg_advisory_xact_lock(1667787381, 3);
-  RETURN true;
-END
-$fn$;
-
--- Step 1 of an append, in the caller's transaction. If the integration lock is free, integrates
--- new_entries right here (receipt_index and receipt_tree_size are set; the lock is held until the
--- caller commits). Otherwise queues them (queue_id and horizon are set: horizon is a tree size
--- below every index they can get) and the caller must commit, then CALL journal_await.
+-- An append inside the caller's transaction (JournalStore.transact). If it wins the next round's
+-- lock, integrates new_entries right here (receipt_index and receipt_tree_size are set; the lock
+-- is held until the caller commits). Otherwise queues them (queue_id and awaited_round are set);
+-- the caller must commit, then CALL journal_append(NULL, queue_id, awaited_round).
 CREATE FUNCTION chartproof.journal_enqueue(
   new_entries bytea[],
-  OUT queue_id bigint, OUT horizon bigint, OUT receipt_index bigint, OUT receipt_tree_size bigint
+  OUT queue_id bigint, OUT awaited_round bigint, OUT receipt_index bigint, OUT receipt_tree_size bigint
 )
 LANGUAGE plpgsql AS $fn$
+DECLARE
+  next_round bigint;
 BEGIN
-  IF NOT coalesce(chartproof.valid_entries(new_entries), false) THEN
-    RAISE EXCEPTION 'entries must be one or more byte strings of 1 to 65536 bytes' USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  IF chartproof.journal_take_integration() THEN
-    receipt_index := chartproof.journal_integrate(new_entries, 4096);
-    SELECT h.size INTO STRICT receipt_tree_size FROM chartproof.journal_head h;
+  SELECT h.round + 1 INTO STRICT next_round FROM chartproof.journal_head h WHERE h.singleton;
+  IF pg_try_advisory_xact_lock(1667787381, 10 + (next_round % 8)::integer) THEN
+    SELECT i.own_first, i.tree_size INTO STRICT receipt_index, receipt_tree_size
+    FROM chartproof.journal_integrate(new_entries, 4096) i;
   ELSE
-    INSERT INTO chartproof.journal_queue (entries) VALUES (new_entries)
-    RETURNING id, (SELECT h.size FROM chartproof.journal_head h) INTO queue_id, horizon;
+    INSERT INTO chartproof.journal_queue (entries) VALUES (new_entries) RETURNING id INTO queue_id;
+    awaited_round := next_round;
   END IF;
 END
 $fn$;
 
--- Step 2: waits until queue row queue_id (committed) is integrated, integrating it itself when
--- nobody else is, and returns its receipt. Must be CALLed outside a transaction block: it commits
--- as it goes, so that it holds no lock while waiting and every integration it runs is durable
+-- A whole append in one round trip. Must be CALLed outside a transaction block: it commits as it
+-- goes, so that it holds a lock no longer than needed and every integration it runs is durable
 -- before it returns.
-CREATE PROCEDURE chartproof.journal_await(
-  queue_id bigint, horizon bigint, INOUT receipt_index bigint DEFAULT NULL, INOUT receipt_tree_size bigint DEFAULT NULL
+-- - With new_entries: integrates them at once if it wins the next round's lock (one transaction,
+--   committed when the CALL ends); otherwise queues them, commits, and waits as below.
+-- - With new_entries NULL: waits for the committed queue row queued_id, starting with round
+--   awaited_round (see journal_enqueue), integrating it itself when that falls to it.
+-- Either way it returns the index of the first entry and the size of the tree that included it.
+CREATE PROCEDURE chartproof.journal_append(
+  new_entries bytea[], queued_id bigint, awaited_round bigint,
+  INOUT receipt_index bigint DEFAULT NULL, INOUT receipt_tree_size bigint DEFAULT NULL
 )
 LANGUAGE plpgsql AS $fn$
 DECLARE
-  integrated boolean := false;
+  committed_round bigint;
+  blocking boolean := false;
 BEGIN
-  LOOP
-    SELECT b.first_indexes[array_position(b.queue_ids, queue_id)], b.tree_size
-    INTO receipt_index, receipt_tree_size
-    FROM chartproof.journal_batches b
-    WHERE b.first_index >= horizon AND array_position(b.queue_ids, queue_id) IS NOT NULL
-    ORDER BY b.first_index
-    LIMIT 1;
-    IF FOUND THEN
-      IF integrated THEN
-        COMMIT; -- our own integration: durable before the receipt leaves
-      END IF;
+  IF new_entries IS NOT NULL THEN
+    SELECT h.round + 1 INTO STRICT awaited_round FROM chartproof.journal_head h WHERE h.singleton;
+    IF pg_try_advisory_xact_lock(1667787381, 10 + (awaited_round % 8)::integer) THEN
+      SELECT i.own_first, i.tree_size INTO STRICT receipt_index, receipt_tree_size
+      FROM chartproof.journal_integrate(new_entries, 4096) i;
       RETURN;
     END IF;
-    IF integrated AND NOT EXISTS (SELECT FROM chartproof.journal_queue q WHERE q.id = queue_id) THEN
-      RAISE EXCEPTION 'queue row % is neither queued nor in a recent batch', queue_id USING ERRCODE = 'CPA02';
-    END IF;
-    IF integrated THEN
-      COMMIT; -- a capped batch left our row for the next round; release the lock
-    END IF;
-    integrated := chartproof.journal_take_integration();
-    IF integrated THEN
-      PERFORM chartproof.journal_integrate(NULL, 4096);
-    ELSE
-      -- Someone is integrating: sleep until their commit, then release at once.
-      PERFORM pg_advisory_xact_lock_shared(1667787381, 3);
-      COMMIT;
-    END IF;
-  END LOOP;
-END
-$fn$;
-
--- A whole append in one round trip: journal_enqueue, and if the entries were queued, commit them
--- and journal_await. Must be CALLed outside a transaction block.
-CREATE PROCEDURE chartproof.journal_append(
-  new_entries bytea[], INOUT receipt_index bigint DEFAULT NULL, INOUT receipt_tree_size bigint DEFAULT NULL
-)
-LANGUAGE plpgsql AS $fn$
-DECLARE
-  queued record;
-BEGIN
-  SELECT * INTO STRICT queued FROM chartproof.journal_enqueue(new_entries);
-  receipt_index := queued.receipt_index;
-  receipt_tree_size := queued.receipt_tree_size;
-  IF queued.queue_id IS NULL THEN
-    RETURN; -- integrated in this transaction, which commits when the CALL ends
+    INSERT INTO chartproof.journal_queue (entries) VALUES (new_entries) RETURNING id INTO queued_id;
+    -- The queued row need not be flushed before we go on: no receipt is given for it until the
+    -- integration that copies it into journal_entries commits, synchronously, and that flush
+    -- covers all WAL written before it, this row included. If the server crashes first, the
+    -- entries are lost unacknowledged, which the JournalStore contract allows. (Rows queued by
+    -- journal_enqueue commit with the caller's own writes, and stay synchronous.)
+    PERFORM set_config('synchronous_commit', 'off', true);
+    COMMIT;
   END IF;
-  COMMIT;
-  CALL chartproof.journal_await(queued.queue_id, queued.horizon, receipt_index, receipt_tree_size);
+  LOOP
+    IF blocking THEN
+      -- The round we slept on never came: take its lock for real, queued behind whoever holds it.
+      PERFORM pg_advisory_xact_lock(1667787381, 10 + (awaited_round % 8)::integer);
+    ELSIF NOT pg_try_advisory_xact_lock(1667787381, 10 + (awaited_round % 8)::integer) THEN
+      -- Someone integrates that round: sleep until it commits, then look for our receipt.
+      PERFORM pg_advisory_xact_lock_shared(1667787381, 10 + (awaited_round % 8)::integer);
+      SELECT b.first_indexes[array_position(b.queue_ids, queued_id)], b.tree_size
+      INTO receipt_index, receipt_tree_size
+      FROM chartproof.journal_batches b
+      WHERE b.max_queue_id >= queued_id AND b.min_queue_id <= queued_id AND array_position(b.queue_ids, queued_id) IS NOT NULL
+      ORDER BY b.max_queue_id
+      LIMIT 1;
+      SELECT h.round INTO STRICT committed_round FROM chartproof.journal_head h WHERE h.singleton;
+      COMMIT;
+      IF receipt_index IS NOT NULL THEN
+        RETURN;
+      END IF;
+      -- Our row came after that round read the queue: wait for the next one. If the round we
+      -- waited for has not committed, we were granted the lock by a straggler, not woken by it.
+      blocking := committed_round < awaited_round;
+      awaited_round := committed_round + 1;
+      CONTINUE;
+    END IF;
+    -- We hold the lock of awaited_round: integrate, unless someone already took our row.
+    blocking := false;
+    IF EXISTS (SELECT FROM chartproof.journal_queue q WHERE q.id = queued_id) THEN
+      PERFORM chartproof.journal_integrate(NULL, 4096);
+    END IF;
+    SELECT b.first_indexes[array_position(b.queue_ids, queued_id)], b.tree_size
+    INTO receipt_index, receipt_tree_size
+    FROM chartproof.journal_batches b
+    WHERE b.max_queue_id >= queued_id AND b.min_queue_id <= queued_id AND array_position(b.queue_ids, queued_id) IS NOT NULL
+    ORDER BY b.max_queue_id
+    LIMIT 1;
+    SELECT h.round + 1 INTO STRICT awaited_round FROM chartproof.journal_head h WHERE h.singleton;
+    COMMIT; -- synchronous: an integration we ran is durable before its receipt leaves
+    IF receipt_index IS NOT NULL THEN
+      RETURN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM chartproof.journal_queue q WHERE q.id = queued_id) THEN
+      RAISE EXCEPTION 'queue row % is neither queued nor in a recent batch', queued_id USING ERRCODE = 'CPA02';
+    END IF;
+    -- The queue was longer than one integration takes: go round again.
+  END LOOP;
 END
 $fn$;
 
