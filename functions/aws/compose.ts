@@ -13,7 +13,8 @@
  *   CHARTPROOF_SIGNING_KMS_KEY_ID  the asymmetric checkpoint signing key (Ed25519 or P-256)
  *   CHARTPROOF_LOG_ORIGIN          the checkpoint origin line and note key name
  *   AWS_REGION                     set by Lambda
- *   POWERTOOLS_SERVICE_NAME        default chartproof; POWERTOOLS_LOG_LEVEL as Powertools reads it
+ *   POWERTOOLS_SERVICE_NAME        default chartproof
+ *   POWERTOOLS_LOG_LEVEL           TRACE, DEBUG, INFO (default), WARN, ERROR, CRITICAL or SILENT
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -43,15 +44,21 @@ export const AwsEnvSchema = z.object({
   CHARTPROOF_LOG_ORIGIN: required.regex(/^[\x21-\x2a\x2c-\x7e]{1,128}$/, 'must be a note key name: no spaces or "+"'),
   AWS_REGION: required,
   POWERTOOLS_SERVICE_NAME: z.string().trim().min(1).optional(),
+  POWERTOOLS_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']).optional(),
 });
 
 export type AwsConfig = z.infer<typeof AwsEnvSchema>;
 
-/** Validates the environment; throws an Error naming every invalid variable (never their values). */
+/** The environment is missing or malformed. The message names variables, never their values, so it may be logged. */
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+/** Validates the environment; throws ConfigurationError naming every invalid variable. */
 export function awsConfigFromEnv(env: Record<string, string | undefined> = process.env): AwsConfig {
   const parsed = AwsEnvSchema.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`invalid environment: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    throw new ConfigurationError(`invalid environment: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   }
   return parsed.data;
 }
@@ -71,7 +78,7 @@ export async function composeAws(config: AwsConfig): Promise<ApiDeps> {
   });
   return {
     observability: {
-      logger: createLogger({ serviceName }),
+      logger: createLogger({ serviceName, logLevel: config.POWERTOOLS_LOG_LEVEL ?? 'INFO' }),
       metrics: new Metrics({ namespace: 'Chartproof', serviceName }),
       tracer: createTracer({ serviceName }),
     },

@@ -3,21 +3,33 @@
  *
  * The AWS composition root is built on the first invocation of the cold start, not at import (no
  * top-level awaits on the network), and then shared by every invocation. A failed build is not
- * kept, so the next invocation tries again rather than failing forever.
+ * kept, so the next invocation tries again rather than failing forever; meanwhile the client gets
+ * the same opaque 500 problem as for any unexpected error. The log gets the error's name, and the
+ * message only of a ConfigurationError (which names variables, never values): any other message
+ * could quote a connection string or a driver's view of the data.
  */
 import type { ApiDeps } from '../api-deps.ts';
 import type { ApiGatewayHandler } from '../http/chain.ts';
+import { problem, problemResponse } from '../http/problem.ts';
 
-export function lambdaHandler(build: (deps: ApiDeps) => ApiGatewayHandler): ApiGatewayHandler {
+export function lambdaHandler(
+  build: (deps: ApiDeps) => ApiGatewayHandler,
+  compose: () => Promise<ApiDeps> = async () => (await import('./compose.ts')).awsApiDeps(),
+): ApiGatewayHandler {
   let built: Promise<ApiGatewayHandler> | undefined;
   return async (event, context) => {
-    built ??= import('./compose.ts')
-      .then((compose) => compose.awsApiDeps())
-      .then(build)
-      .catch((error: unknown) => {
-        built = undefined;
-        throw error;
-      });
-    return (await built)(event, context);
+    built ??= compose().then(build);
+    let handler: ApiGatewayHandler;
+    try {
+      handler = await built;
+    } catch (error) {
+      built = undefined;
+      const requestId = context.awsRequestId;
+      const name = error instanceof Error ? error.name : typeof error;
+      const detail = error instanceof Error && name === 'ConfigurationError' ? error.message : undefined;
+      console.error(JSON.stringify({ level: 'ERROR', message: 'composition failed', requestId, error: name, detail }));
+      return problemResponse(problem('internal-error', `the service is not available; quote request id ${requestId} when reporting it`, { requestId }));
+    }
+    return handler(event, context);
   };
 }
