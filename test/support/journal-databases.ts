@@ -17,6 +17,8 @@ export type StoreOptions = Omit<SqlJournalStoreOptions, 'executor'>;
 /** Opens journal stores on one journal. Each store has its own connection (PostgreSQL) or shares the one PGlite. */
 export type JournalFixture = {
   readonly name: 'PGlite' | 'PostgreSQL';
+  /** The superuser URL of the journal's database (PostgreSQL only). */
+  readonly url?: string;
   /** A store running as the runtime role. */
   openStore(options?: StoreOptions): Promise<SqlJournalStore>;
   /** An executor running as the runtime role (for the audit). Closed with the fixture. */
@@ -71,9 +73,16 @@ export async function createJournalDatabase(superuserUrl: string): Promise<{ url
   };
 }
 
+/** The application_name of the crash test's writer processes, to wait for their backends to end. */
+export const WRITER_APPLICATION_NAME = 'chartproof-crash-writer';
+
 /** A client of `url` whose queries run as the runtime role (set at connection start, like a login would). */
-export async function connectAsRuntime(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, options: `-c role=${DEFAULT_JOURNAL_ROLES.runtime}` });
+export async function connectAsRuntime(url: string, applicationName = 'chartproof-test'): Promise<pg.Client> {
+  const client = new pg.Client({
+    connectionString: url,
+    options: `-c role=${DEFAULT_JOURNAL_ROLES.runtime}`,
+    application_name: applicationName,
+  });
   await client.connect();
   return client;
 }
@@ -90,6 +99,7 @@ export async function postgresFixture(superuserUrl: string): Promise<JournalFixt
   };
   return {
     name: 'PostgreSQL',
+    url: database.url,
     openExecutor,
     async openSuperuserExecutor() {
       const client = new pg.Client({ connectionString: database.url });

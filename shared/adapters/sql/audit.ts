@@ -51,9 +51,20 @@ const ENTRIES_CHUNK = String.raw`SELECT idx, entry FROM chartproof.journal_entri
 
 type StoredCheckpoint = { size: number; root: Hash };
 
-/** Audits the journal reachable through `executor`. Never throws for a bad journal: the report says. */
+/**
+ * Audits the journal reachable through `executor`. Never throws for a bad journal: the report says.
+ * Reads one snapshot (a repeatable-read, read-only transaction), so it can audit a journal that
+ * writers keep appending to: it checks the tree as of its start.
+ */
 export async function auditJournal(executor: SqlExecutor, options: AuditOptions = {}): Promise<AuditReport> {
-  return executor.withSession((session) => audit(session, options));
+  return executor.withSession(async (session) => {
+    await session.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      return await audit(session, options);
+    } finally {
+      await session.query('ROLLBACK');
+    }
+  });
 }
 
 async function audit(session: SqlSession, options: AuditOptions): Promise<AuditReport> {
