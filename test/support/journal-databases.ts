@@ -27,6 +27,8 @@ export type JournalFixture = {
   openSuperuserExecutor(): Promise<SqlExecutor>;
   /** A superuser connection to the journal's database (PostgreSQL) or the PGlite session as superuser. */
   superuserQuery<Row extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<Row[]>;
+  /** Runs statements as a superuser with triggers off (session_replication_role = replica), as an attacker with full access would. */
+  tamper(statements: readonly { text: string; values?: unknown[] }[]): Promise<void>;
   /** Runs statements as the given role (SET ROLE), in one session; returns the error of each, or undefined. */
   tryAsRole(role: string, statements: readonly string[]): Promise<(Error | undefined)[]>;
   close(): Promise<void>;
@@ -112,6 +114,14 @@ export async function postgresFixture(superuserUrl: string): Promise<JournalFixt
     async superuserQuery(text, values) {
       return (await superuser.query(text, values)).rows;
     },
+    async tamper(statements) {
+      await superuser.query('SET session_replication_role = replica');
+      try {
+        for (const { text, values } of statements) await superuser.query(text, values);
+      } finally {
+        await superuser.query('RESET session_replication_role');
+      }
+    },
     async tryAsRole(role, statements) {
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();
@@ -156,6 +166,15 @@ export async function pgliteFixture(): Promise<JournalFixture> {
     openStore: async (options) =>
       createSqlJournalStore({ ...options, executor: { withSession: executor.withSession, close: async () => undefined } }),
     superuserQuery: (text, values) => runAs(undefined, (session) => session.query(text, values)) as never,
+    tamper: (statements) =>
+      runAs(undefined, async (session) => {
+        await session.script('SET session_replication_role = replica');
+        try {
+          for (const { text, values } of statements) await session.query(text, values);
+        } finally {
+          await session.script('RESET session_replication_role');
+        }
+      }),
     tryAsRole: (role, statements) => runAs(role, (session) => runEach(statements, (text) => session.query(text))),
     close: () => executor.close(),
   };

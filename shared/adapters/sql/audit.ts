@@ -15,6 +15,7 @@ import { CompactRange } from '../../ledger/compact-range.ts';
 import { parseCheckpoint } from '../../ledger/checkpoint.ts';
 import { EMPTY_ROOT, equalHashes, leafHash, type Hash } from '../../ledger/hashing.ts';
 import { openNote, type NoteVerifier } from '../../ledger/note.ts';
+import { parseEntryBytes } from '../../ledger/entry.ts';
 import { isStoredNodeLevel, TILE_HEIGHT } from '../../ledger/tiles.ts';
 import { toBytes, toSafeInteger, type SqlExecutor, type SqlSession } from './executor.ts';
 import { QUERIES } from './queries.ts';
@@ -46,6 +47,16 @@ export type AuditOptions = {
   /** Entries per read; a multiple of 256. Default 32768. */
   readonly chunkSize?: number;
 };
+
+/** An AuditOptions.checkEntry for Chartproof's journal: each entry must be the canonical JSON of a schema-valid journal entry. */
+export function checkJournalEntryFormat(entry: Uint8Array): string | undefined {
+  try {
+    parseEntryBytes(entry);
+    return undefined;
+  } catch (error) {
+    return `is not a journal entry: ${(error as Error).message}`;
+  }
+}
 
 const ENTRIES_CHUNK = String.raw`SELECT idx, entry FROM chartproof.journal_entries WHERE idx >= $1::bigint AND idx < $2::bigint ORDER BY idx`;
 
