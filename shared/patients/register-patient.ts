@@ -12,7 +12,8 @@ import { requireJournalableActor } from '../access/identifiers.ts';
 import { journalDenial } from '../access/journal-denial.ts';
 import { IdempotencyInProgressError, ValidationError, type JournalReceipt } from '../errors.ts';
 import { AlreadyClaimedError, claimOrThrow, idempotentRequest, priorClaim, type IdempotentRequest } from '../idempotency/idempotency.ts';
-import { entryBytes, entryLeafHash } from '../ledger/entry.ts';
+import { entryBytes } from '../ledger/entry.ts';
+import { leafHash as leafHashOf } from '../ledger/hashing.ts';
 import { encodeBase64 } from '../ledger/strict-base64.ts';
 import type { JournalStore } from '../ports/journal-store.ts';
 import type { KeyVault } from '../ports/key-vault.ts';
@@ -87,11 +88,12 @@ async function register(
     actor: { id: input.actor.id, role: input.actor.role },
     patient: patientId,
   } as const;
-  const leafHash = encodeBase64(entryLeafHash(entry));
+  const bytes = entryBytes(entry);
+  const leafHash = encodeBase64(leafHashOf(bytes));
   const { receipts } = await deps.projection.transact(async (tx) => {
     if (input.idempotent !== undefined) await claimOrThrow(tx, input.idempotent, { patientId });
     await tx.insertPatient({ patientId, externalRef: input.externalRef, wrappedKey: patientKey.wrappedKey, registeredAt, leafHash });
-    tx.append([entryBytes(entry)]);
+    tx.append([bytes]);
   });
   const receipt = toJournalReceipt(onlyReceipt(receipts));
   await deps.projection.setJournalIndexes([{ row: { kind: 'patient', patientId, leafHash }, receipt }]);

@@ -17,7 +17,8 @@ import { createHash } from 'node:crypto';
 import type { Actor } from '../access/actor.ts';
 import { GoneError, NotFoundError, VersionConflictError, type JournalReceipt } from '../errors.ts';
 import { claimOrThrow, type IdempotentRequest } from '../idempotency/idempotency.ts';
-import { entryBytes, entryLeafHash } from '../ledger/entry.ts';
+import { entryBytes } from '../ledger/entry.ts';
+import { leafHash as leafHashOf } from '../ledger/hashing.ts';
 import { encodeBase64 } from '../ledger/strict-base64.ts';
 import { ObjectExistsError } from '../ports/object-store.ts';
 import { stampResource, type FhirResource } from './fhir-resource.ts';
@@ -82,7 +83,8 @@ export async function writeRecordVersion(
     patient: patientId,
     record: { id: recordId, version, sha256, ...(category === undefined ? {} : { category }) },
   } as const;
-  const leafHash = encodeBase64(entryLeafHash(entry));
+  const bytes = entryBytes(entry);
+  const leafHash = encodeBase64(leafHashOf(bytes));
   const { receipts } = await deps.projection.transact(async (tx) => {
     if (write.idempotent !== undefined) await claimOrThrow(tx, write.idempotent, { patientId, recordId });
     const inserted = await tx.insertRecordVersion({
@@ -100,7 +102,7 @@ export async function writeRecordVersion(
     if (inserted === 'version-taken') throw new VersionConflictError({ got: version - 1, want: version });
     if (inserted === 'patient-missing') throw new NotFoundError({ resource: 'patient', id: patientId });
     if (inserted === 'patient-erased') throw new GoneError({ patientId });
-    tx.append([entryBytes(entry)]);
+    tx.append([bytes]);
   });
   const receipt = toJournalReceipt(onlyReceipt(receipts));
   await deps.projection.setJournalIndexes([{ row: { kind: 'record', patientId, recordId, version, leafHash }, receipt }]);
