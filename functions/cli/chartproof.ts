@@ -13,6 +13,7 @@ type Subcommand = { summary: string; load: () => Promise<SubcommandModule> };
 const subcommands: Record<string, Subcommand> = {
   verify: { summary: 'check a signed checkpoint, an entry inclusion proof and a consistency proof offline', load: () => import('./verify.ts') },
   token: { summary: 'print a token for the local API server (--role, --sub, --patient)', load: () => import('./token.ts') },
+  audit: { summary: 're-verify the whole journal in the configured database from scratch', load: () => import('./audit.ts') },
 };
 
 const EXIT_USAGE = 2;

@@ -37,8 +37,16 @@ export type AuditReport = {
   readonly problem?: AuditProblem;
 };
 
+/** The journal has signed checkpoints and no verifier was given to check them: not a fault of the journal. */
+export class AuditVerifierRequiredError extends Error {
+  override name = 'AuditVerifierRequiredError';
+  constructor(checkpointSize: number) {
+    super(`the journal has signed checkpoints (one at size ${checkpointSize}): a verifier key is needed to check them`);
+  }
+}
+
 export type AuditOptions = {
-  /** Checks checkpoint signatures. Required when the journal has checkpoints. */
+  /** Checks checkpoint signatures. Required when the journal has checkpoints (else AuditVerifierRequiredError). */
   readonly verifier?: NoteVerifier;
   /** Optional check of each entry's bytes (for example the journal entry format); returns a reason when they are wrong. */
   readonly checkEntry?: (entry: Uint8Array, index: number) => string | undefined;
@@ -100,7 +108,7 @@ async function audit(session: SqlSession, options: AuditOptions): Promise<AuditR
   for (const row of checkpointRows) {
     const size = toSafeInteger(row.size, 'checkpoint size');
     const place = `checkpoint at size ${size}`;
-    if (options.verifier === undefined) return report({ place, message: 'the journal has signed checkpoints but no verifier key was given' });
+    if (options.verifier === undefined) throw new AuditVerifierRequiredError(size);
     let body;
     try {
       body = parseCheckpoint(openNote(row.note, [options.verifier]).text);
