@@ -1,6 +1,6 @@
 /**
- * GET /v1/patients/{patientId}/records/{recordId} (shared/records/read-record.ts).
- * X-Break-Glass-Reason is accepted by the contract but not acted on until the consent issue.
+ * GET /v1/patients/{patientId}/records/{recordId} (shared/records/read-record.ts), with
+ * X-Break-Glass-Reason for a practitioner's break-glass read.
  */
 import { makeReadRecord, type ReadRecordInput, type ReadRecordResult } from '../../shared/records/read-record.ts';
 import type { ApiDeps } from '../api-deps.ts';
@@ -13,8 +13,14 @@ export type ReadRecordHandlerDeps = HttpDeps & { readonly readRecord: (input: Re
 export function makeReadRecordHandler(deps: ReadRecordHandlerDeps): ApiGatewayHandler {
   return routeHandler(
     'GET /v1/patients/{patientId}/records/{recordId}',
-    async ({ actor, params, query }) => {
-      const read = await deps.readRecord({ actor, patientId: params.patientId, recordId: params.recordId, version: query.version });
+    async ({ actor, params, query, headers }) => {
+      const read = await deps.readRecord({
+        actor,
+        patientId: params.patientId,
+        recordId: params.recordId,
+        version: query.version,
+        breakGlassReason: headers['x-break-glass-reason'],
+      });
       return { status: 200, body: read } as const;
     },
     deps,

@@ -5,9 +5,9 @@
  */
 import { ForbiddenError } from '../errors.ts';
 import { entryBytes } from '../ledger/entry.ts';
-import type { JournalStore } from '../ports/journal-store.ts';
-import { onlyReceipt, toJournalReceipt } from '../records/receipts.ts';
+import type { AlertSink } from '../ports/alerts.ts';
 import type { Actor } from './actor.ts';
+import { journalAccess, type JournalAccessDeps } from './journal-access.ts';
 
 export type Denial = {
   readonly actor: Actor;
@@ -26,22 +26,37 @@ const EXPLANATIONS: Record<string, string> = {
   'role-not-permitted': 'this role may not do this',
 };
 
-/** Journals `denial` as `access.denied` and returns the error to throw, carrying the receipt. */
+/**
+ * Journals `denial` as `access.denied` (indexed in the patient's access log, and alerted, when the
+ * deps have patient control and an alert sink) and returns the error to throw, carrying the receipt.
+ */
 export async function journalDenial(
-  deps: { readonly journal: Pick<JournalStore, 'append'>; readonly clock: () => Date },
+  deps: JournalAccessDeps & { readonly clock: () => Date; readonly alerts?: AlertSink | undefined },
   denial: Denial,
 ): Promise<ForbiddenError> {
+  const at = deps.clock().toISOString();
   const bytes = entryBytes({
     v: 1,
     type: 'access.denied',
-    at: deps.clock().toISOString(),
+    at,
     actor: { id: denial.actor.id, role: denial.actor.role },
     patient: denial.patientId,
     action: denial.action,
     reason: denial.reason,
     ...(denial.recordIds === undefined ? {} : { recordIds: [...denial.recordIds] }),
   });
-  const receipt = toJournalReceipt(onlyReceipt(await deps.journal.append([bytes])));
+  const actor = { id: denial.actor.id, role: denial.actor.role };
+  const recordIds = [...(denial.recordIds ?? [])];
+  const receipt = await journalAccess(deps, bytes, {
+    patientId: denial.patientId,
+    at,
+    actor,
+    action: denial.action,
+    outcome: 'deny',
+    recordIds,
+    reason: denial.reason,
+  });
+  deps.alerts?.raise({ kind: 'access.denied', patientId: denial.patientId, actor, at, recordIds, entry: receipt });
   const explanation = EXPLANATIONS[denial.reason] ?? denial.reason;
   return new ForbiddenError(`${denial.action} denied: ${explanation}; the attempt was journaled`, { receipt });
 }

@@ -3,16 +3,23 @@
  * patient's records, metadata only (no contents), in pages. The listing is journaled as
  * `record.listed` with the ids it showed; its receipt comes back as `entry`.
  *
+ * A practitioner lists under their consents in force (only what they cover: pages are filled from
+ * covered records alone, so neither their contents nor their sizes and cursors reveal whether, or
+ * how many, uncovered records exist), or within a break-glass window (everything).
+ *
  * Pages follow record id order. The cursor is opaque to clients: base64url of the last record id
  * shown; a cursor that does not decode to a record id is invalid input.
  */
 import type { Actor } from '../access/actor.ts';
 import { requireJournalableActor, requireUuid } from '../access/identifiers.ts';
 import { journalDenial } from '../access/journal-denial.ts';
+import { journalAccess } from '../access/journal-access.ts';
+import { covers, type Coverage } from '../consent/consent.ts';
 import { decideAccess } from '../consent/decide-access.ts';
+import { practitionerContext } from '../consent/practitioner-context.ts';
+import type { RecordVersionRow } from '../ports/records-projection.ts';
 import { ValidationError, type JournalReceipt } from '../errors.ts';
 import { entryBytes } from '../ledger/entry.ts';
-import { onlyReceipt, toJournalReceipt } from './receipts.ts';
 import type { RecordsDeps } from './records-deps.ts';
 import { activePatient } from './registered-patient.ts';
 
@@ -51,12 +58,22 @@ export function makeListRecords(deps: RecordsDeps): (input: ListRecordsInput) =>
     }
     const afterRecordId = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
 
-    const decision = decideAccess({ actor, action: 'record.list', patientId });
+    const at = deps.clock();
+    const context = await practitionerContext(deps, { actor, patientId, at });
+    const decision = decideAccess({
+      actor,
+      action: 'record.list',
+      patientId,
+      consents: context?.consents ?? [],
+      at,
+      ...(context === undefined ? {} : { breakGlass: context.breakGlass }),
+    });
     if (!decision.permit) throw await journalDenial(deps, { actor, action: 'record.list', reason: decision.reason, patientId });
     await activePatient(deps.projection, patientId);
 
     // One row more than the page tells whether there is a next page.
-    const rows = await deps.projection.currentRecords({ patientId, afterRecordId, limit: limit + 1 });
+    const coverage = decision.outcome === 'permit' ? decision.coverage : undefined;
+    const rows = await coveredRecords(deps, { patientId, afterRecordId, limit: limit + 1, coverage });
     const page = rows.slice(0, limit);
     const items = page.map(
       (row): RecordSummary => ({
@@ -69,19 +86,44 @@ export function makeListRecords(deps: RecordsDeps): (input: ListRecordsInput) =>
         createdBy: row.createdBy,
       }),
     );
-    const bytes = entryBytes({
-      v: 1,
-      type: 'record.listed',
-      at: deps.clock().toISOString(),
-      actor: { id: actor.id, role: actor.role },
-      patient: patientId,
-      recordIds: items.map((item) => item.recordId),
+    const recordIds = items.map((item) => item.recordId);
+    const common = { at: at.toISOString(), actor: { id: actor.id, role: actor.role } };
+    const bytes = entryBytes({ v: 1, type: 'record.listed', ...common, patient: patientId, recordIds });
+    const entry = await journalAccess(deps, bytes, {
+      patientId,
+      ...common,
+      action: 'record.listed',
+      outcome: decision.outcome,
+      recordIds,
+      ...(decision.outcome === 'break-glass' ? { reason: context?.windowReason } : {}),
     });
-    const entry = toJournalReceipt(onlyReceipt(await deps.journal.append([bytes])));
     const last = page.at(-1);
     return { items, ...(rows.length > limit && last !== undefined ? { next: encodeCursor(last.recordId) } : {}), entry };
   };
 }
+
+/** Up to `limit` current versions after `afterRecordId` that `coverage` includes (all when undefined). */
+async function coveredRecords(
+  deps: Pick<RecordsDeps, 'projection'>,
+  query: { patientId: string; afterRecordId: string | undefined; limit: number; coverage: Coverage | undefined },
+): Promise<RecordVersionRow[]> {
+  const { patientId, limit, coverage } = query;
+  if (coverage === undefined || coverage.all) return deps.projection.currentRecords({ patientId, afterRecordId: query.afterRecordId, limit });
+  const covered: RecordVersionRow[] = [];
+  let afterRecordId = query.afterRecordId;
+  for (;;) {
+    const batch = await deps.projection.currentRecords({ patientId, afterRecordId, limit: COVERAGE_BATCH });
+    for (const row of batch) {
+      if (covers(coverage, { id: row.recordId, category: row.category })) covered.push(row);
+      if (covered.length === limit) return covered;
+    }
+    const last = batch.at(-1);
+    if (batch.length < COVERAGE_BATCH || last === undefined) return covered;
+    afterRecordId = last.recordId;
+  }
+}
+
+const COVERAGE_BATCH = 200;
 
 function encodeCursor(recordId: string): string {
   return Buffer.from(recordId, 'utf8').toString('base64url');

@@ -1,19 +1,21 @@
 /**
  * GET /v1/patients/{patientId}/records/{recordId}?version (API.md): the patient reads a version of
- * their record (default: the current one). Practitioner reads wait for consents and are denied
- * for now; auditors and admins never see contents. Every outcome that touches the record is
- * journaled: the read itself (`record.read`, whose receipt comes back with the content), a denial,
- * or an integrity failure.
+ * their record (default: the current one); a practitioner reads it under a consent that covers it,
+ * or by break-glass (a stated reason, which opens a window for that practitioner and patient);
+ * auditors and admins never see contents. Every outcome that touches the record is journaled and
+ * indexed in the patient's access log: the read itself (`record.read`, or `access.break-glass`,
+ * whose receipt comes back with the content), a denial, or an integrity failure.
  */
 import type { Actor } from '../access/actor.ts';
 import { requireJournalableActor, requireUuid } from '../access/identifiers.ts';
 import { journalDenial } from '../access/journal-denial.ts';
+import { journalAccess } from '../access/journal-access.ts';
 import { decideAccess } from '../consent/decide-access.ts';
+import { breakGlassReason, practitionerContext, reasonSha256 } from '../consent/practitioner-context.ts';
 import { NotFoundError, ValidationError, type JournalReceipt } from '../errors.ts';
 import { entryBytes } from '../ledger/entry.ts';
 import { parseStoredResource, type StoredResource } from './fhir-resource.ts';
 import { openRecordVersion, recordRef } from './open-record-version.ts';
-import { onlyReceipt, toJournalReceipt } from './receipts.ts';
 import type { RecordsDeps } from './records-deps.ts';
 import { requireActive } from './registered-patient.ts';
 
@@ -23,6 +25,8 @@ export type ReadRecordInput = {
   readonly recordId: string;
   /** A specific version; undefined for the current one. Requires an integer >= 1 when given. */
   readonly version?: number | undefined;
+  /** X-Break-Glass-Reason: free text, never journaled (only its SHA-256). */
+  readonly breakGlassReason?: string | undefined;
 };
 
 export type ReadRecordResult = {
@@ -44,11 +48,24 @@ export function makeReadRecord(deps: RecordsDeps): (input: ReadRecordInput) => P
       throw new ValidationError([{ path: 'query.version', message: 'must be an integer >= 1' }]);
     }
 
-    const decision = decideAccess({ actor, action: 'record.read', patientId });
+    const reason = breakGlassReason(input.breakGlassReason);
+    const at = deps.clock();
+    const context = await practitionerContext(deps, { actor, patientId, at, breakGlassReason: reason });
+    // A practitioner's decision depends on the record's category, so only then is it looked up first.
+    let found = context === undefined ? undefined : await deps.projection.patientRecord({ patientId, recordId, version });
+    const decision = decideAccess({
+      actor,
+      action: 'record.read',
+      patientId,
+      record: { id: recordId, category: found?.row?.category },
+      consents: context?.consents ?? [],
+      at,
+      ...(context === undefined ? {} : { breakGlass: context.breakGlass }),
+    });
     if (!decision.permit) {
       throw await journalDenial(deps, { actor, action: 'record.read', reason: decision.reason, patientId, recordIds: [recordId] });
     }
-    const found = await deps.projection.patientRecord({ patientId, recordId, version });
+    found ??= await deps.projection.patientRecord({ patientId, recordId, version });
     const patient = requireActive(found.patient, patientId);
     const row = found.row;
     if (row === undefined) {
@@ -57,15 +74,17 @@ export function makeReadRecord(deps: RecordsDeps): (input: ReadRecordInput) => P
     const plaintext = await openRecordVersion(deps, { actor, patient, row });
     const resource = parseStoredResource(plaintext);
     // The content leaves only once its read is journaled.
-    const bytes = entryBytes({
-      v: 1,
-      type: 'record.read',
-      at: deps.clock().toISOString(),
-      actor: { id: actor.id, role: actor.role },
-      patient: patientId,
-      record: recordRef(row),
-    });
-    const entry = toJournalReceipt(onlyReceipt(await deps.journal.append([bytes])));
+    const common = { v: 1, at: at.toISOString(), actor: { id: actor.id, role: actor.role }, patient: patientId, record: recordRef(row) } as const;
+    const access = { patientId, at: common.at, actor: common.actor, recordIds: [recordId] };
+    let entry: JournalReceipt;
+    if (decision.outcome === 'break-glass') {
+      const stated = reason ?? context?.windowReason ?? '';
+      const bytes = entryBytes({ ...common, type: 'access.break-glass', reasonSha256: reasonSha256(stated) });
+      entry = await journalAccess(deps, bytes, { ...access, action: 'access.break-glass', outcome: 'break-glass', reason: stated });
+      deps.alerts?.raise({ kind: 'access.break-glass', ...access, entry });
+    } else {
+      entry = await journalAccess(deps, entryBytes({ ...common, type: 'record.read' }), { ...access, action: 'record.read', outcome: 'permit' });
+    }
     return { recordId, version: row.version, resource, sha256: row.sha256, entry };
   };
 }

@@ -10,10 +10,11 @@
 import type { Actor } from '../access/actor.ts';
 import { requireJournalableActor, requireUuid } from '../access/identifiers.ts';
 import { journalDenial } from '../access/journal-denial.ts';
+import { journalAccess } from '../access/journal-access.ts';
 import { decideAccess } from '../consent/decide-access.ts';
+import { practitionerContext } from '../consent/practitioner-context.ts';
 import { NotFoundError, type JournalReceipt } from '../errors.ts';
 import { entryBytes } from '../ledger/entry.ts';
-import { onlyReceipt, toJournalReceipt } from './receipts.ts';
 import type { RecordsDeps } from './records-deps.ts';
 import { activePatient } from './registered-patient.ts';
 
@@ -37,22 +38,35 @@ export function makeRecordHistory(deps: RecordsDeps): (input: RecordHistoryInput
     requireUuid(patientId, 'path.patientId');
     requireUuid(recordId, 'path.recordId');
 
-    const decision = decideAccess({ actor, action: 'record.history', patientId });
+    const at = deps.clock();
+    const context = await practitionerContext(deps, { actor, patientId, at });
+    // A practitioner's decision depends on the record's category, so only then is it looked up first.
+    const current = context === undefined ? undefined : await deps.projection.recordVersion({ patientId, recordId });
+    const decision = decideAccess({
+      actor,
+      action: 'record.history',
+      patientId,
+      record: { id: recordId, category: current?.category },
+      consents: context?.consents ?? [],
+      at,
+      ...(context === undefined ? {} : { breakGlass: context.breakGlass }),
+    });
     if (!decision.permit) {
       throw await journalDenial(deps, { actor, action: 'record.history', reason: decision.reason, patientId, recordIds: [recordId] });
     }
     await activePatient(deps.projection, patientId);
     const rows = await deps.projection.recordHistory({ patientId, recordId });
     if (rows.length === 0) throw new NotFoundError({ resource: 'record', id: recordId });
-    const bytes = entryBytes({
-      v: 1,
-      type: 'record.listed',
-      at: deps.clock().toISOString(),
-      actor: { id: actor.id, role: actor.role },
-      patient: patientId,
+    const common = { at: at.toISOString(), actor: { id: actor.id, role: actor.role } };
+    const bytes = entryBytes({ v: 1, type: 'record.listed', ...common, patient: patientId, recordIds: [recordId] });
+    const entry = await journalAccess(deps, bytes, {
+      patientId,
+      ...common,
+      action: 'record.listed',
+      outcome: decision.outcome,
       recordIds: [recordId],
+      ...(decision.outcome === 'break-glass' ? { reason: context?.windowReason } : {}),
     });
-    const entry = toJournalReceipt(onlyReceipt(await deps.journal.append([bytes])));
     const items = rows.flatMap((row): RecordHistoryItem[] =>
       row.entry.index === undefined
         ? []

@@ -1,6 +1,8 @@
 import type { JournalStore } from '../ports/journal-store.ts';
 import type { KeyVault } from '../ports/key-vault.ts';
+import type { AlertSink } from '../ports/alerts.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import type { PatientControl } from '../ports/patient-control.ts';
 import type { RecordCipher } from '../ports/record-cipher.ts';
 import type { RecordsProjection } from '../ports/records-projection.ts';
 import type { PatientRowCache } from './patient-row-cache.ts';
@@ -19,4 +21,14 @@ export type RecordsDeps = {
   readonly newId: () => string;
   /** Patients as writes need them, cached; without it every write looks the patient up. */
   readonly patientRows?: PatientRowCache;
+  /**
+   * Consents, break-glass windows and the per-patient access index (shared/consent/). Every
+   * composition root provides it; without it practitioners read nothing and accesses are
+   * journaled but not indexed.
+   */
+  readonly control?: PatientControl;
+  /** How long a break-glass stays open for that practitioner and patient; default 4 hours. */
+  readonly breakGlassWindowMs?: number;
+  /** Told at once of what must alert the patient (break-glass, denials): the notifications seam. */
+  readonly alerts?: AlertSink;
 };

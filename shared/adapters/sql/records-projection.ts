@@ -18,12 +18,13 @@ import { toBytes, toSafeInteger, type SqlExecutor, type SqlRow, type SqlStatemen
 import type { SqlJournalTransaction } from './journal-store.ts';
 import { JOURNAL_MIGRATIONS, type Migration } from './migrate.ts';
 import { recordsMigration } from './migrations/0010-records.ts';
+import { patientControlMigration } from './migrations/0020-patient-control.ts';
 
 /** The records API's migrations. */
 export const RECORDS_MIGRATIONS: readonly Migration[] = [recordsMigration];
 
-/** Every migration a records API database needs: the journal's and the projections'. */
-export const ALL_MIGRATIONS: readonly Migration[] = [...JOURNAL_MIGRATIONS, ...RECORDS_MIGRATIONS];
+/** Every migration a records API database needs: the journal's and the projections' (patient control's included). */
+export const ALL_MIGRATIONS: readonly Migration[] = [...JOURNAL_MIGRATIONS, ...RECORDS_MIGRATIONS, patientControlMigration];
 
 const statement = (name: string, text: string): SqlStatement => ({ name: `chartproof_records_${name}`, text });
 

@@ -1,0 +1,272 @@
+/**
+ * The PatientControl port over SQL (PostgreSQL and PGlite): the tables of
+ * migrations/0020-patient-control.ts, written inside the journal store's transactions so that a
+ * row and its journal entry commit together.
+ */
+import type { ConsentScope } from '../../consent/consent.ts';
+import { decodeBase64Strict, encodeBase64 } from '../../ledger/strict-base64.ts';
+import { leafHash as leafHashOf } from '../../ledger/hashing.ts';
+import type { JournalStore } from '../../ports/journal-store.ts';
+import type { AccessLogRow, AccessOutcome, PatientControl, PatientControlTransaction, StoredConsent } from '../../ports/patient-control.ts';
+import { toBytes, toSafeInteger, type SqlExecutor, type SqlRow, type SqlStatement } from './executor.ts';
+import type { SqlJournalTransaction } from './journal-store.ts';
+import { patientControlMigration } from './migrations/0020-patient-control.ts';
+
+export { patientControlMigration };
+
+const statement = (name: string, text: string): SqlStatement => ({ name: `chartproof_control_${name}`, text });
+
+const CONSENT_COLUMNS = 'patient_id, consent_id, grantee, scope, purpose, granted_at, expires_at, revoked_at, leaf_hash, journal_index';
+const ACCESS_COLUMNS = 'seq, patient_id, at, actor_id, actor_role, action, outcome, record_ids, reason, leaf_hash, journal_index';
+
+const Q = {
+  // FOR SHARE: an erasure waits for this grant, and this grant for an erasure in progress.
+  insertConsent: statement(
+    'insert_consent',
+    `WITH patient AS (
+       SELECT erased_at IS NOT NULL AS erased FROM chartproof.patients WHERE patient_id = $1::uuid FOR SHARE
+     ), inserted AS (
+       INSERT INTO chartproof.consents (patient_id, consent_id, grantee, scope, purpose, granted_at, expires_at, leaf_hash)
+       SELECT $1::uuid, $2::uuid, $3::text, $4::jsonb, $5::text, $6::timestamptz, $7::timestamptz, $8::bytea
+       FROM patient WHERE NOT patient.erased
+       RETURNING consent_id
+     )
+     SELECT (SELECT erased FROM patient) AS erased, (SELECT count(*) FROM inserted) AS inserted`,
+  ),
+  revokeConsent: statement(
+    'revoke_consent',
+    `WITH target AS (
+       SELECT revoked_at FROM chartproof.consents WHERE patient_id = $1::uuid AND consent_id = $2::uuid FOR UPDATE
+     ), revoked AS (
+       UPDATE chartproof.consents SET revoked_at = $3::timestamptz
+       WHERE patient_id = $1::uuid AND consent_id = $2::uuid AND revoked_at IS NULL
+       RETURNING consent_id
+     )
+     SELECT (SELECT count(*) FROM target) AS found, (SELECT count(*) FROM revoked) AS revoked`,
+  ),
+  erasePatient: statement(
+    'erase_patient',
+    `WITH target AS (
+       SELECT erased_at FROM chartproof.patients WHERE patient_id = $1::uuid FOR UPDATE
+     ), erased AS (
+       UPDATE chartproof.patients SET wrapped_key = NULL, erased_at = $2::timestamptz
+       WHERE patient_id = $1::uuid AND erased_at IS NULL
+       RETURNING patient_id
+     ), forgotten AS (
+       UPDATE chartproof.access_index SET reason = NULL
+       WHERE patient_id = $1::uuid AND outcome = 'break-glass' AND reason IS NOT NULL AND EXISTS (SELECT 1 FROM erased)
+       RETURNING seq
+     )
+     SELECT (SELECT count(*) FROM target) AS found, (SELECT count(*) FROM erased) AS erased, (SELECT count(*) FROM forgotten) AS forgotten`,
+  ),
+  insertAccess: statement(
+    'insert_access',
+    `INSERT INTO chartproof.access_index (patient_id, at, actor_id, actor_role, action, outcome, record_ids, reason, leaf_hash)
+     VALUES ($1::uuid, $2::timestamptz, $3::text, $4::text, $5::text, $6::text, $7::text[], $8::text, $9::bytea)
+     RETURNING seq`,
+  ),
+  setAccessIndexes: statement(
+    'set_access_indexes',
+    `UPDATE chartproof.access_index a SET journal_index = u.idx
+     FROM unnest($1::bigint[], $2::bigint[]) AS u(seq, idx)
+     WHERE a.seq = u.seq AND a.journal_index IS NULL`,
+  ),
+  setConsentIndex: statement(
+    'set_consent_index',
+    `UPDATE chartproof.consents SET journal_index = $3::bigint
+     WHERE patient_id = $1::uuid AND consent_id = $2::uuid AND journal_index IS NULL`,
+  ),
+  unrevokedConsents: statement(
+    'unrevoked_consents',
+    `SELECT ${CONSENT_COLUMNS} FROM chartproof.consents WHERE patient_id = $1::uuid AND grantee = $2::text AND revoked_at IS NULL`,
+  ),
+  consents: statement('consents', `SELECT ${CONSENT_COLUMNS} FROM chartproof.consents WHERE patient_id = $1::uuid ORDER BY granted_at, consent_id`),
+  latestBreakGlass: statement(
+    'latest_break_glass',
+    `SELECT at, reason FROM chartproof.access_index
+     WHERE patient_id = $1::uuid AND actor_id = $2::text AND outcome = 'break-glass' AND at >= $3::timestamptz
+     ORDER BY at DESC LIMIT 1`,
+  ),
+  accessLog: statement(
+    'access_log',
+    `SELECT ${ACCESS_COLUMNS} FROM chartproof.access_index
+     WHERE patient_id = $1::uuid
+       AND ($2::timestamptz IS NULL OR at >= $2::timestamptz)
+       AND ($3::timestamptz IS NULL OR at < $3::timestamptz)
+       AND ($4::timestamptz IS NULL OR (at, seq) > ($4::timestamptz, $5::bigint))
+     ORDER BY at, seq
+     LIMIT $6::integer`,
+  ),
+  accessMissingIndexes: statement(
+    'access_missing_indexes',
+    'SELECT seq, leaf_hash FROM chartproof.access_index WHERE journal_index IS NULL ORDER BY seq LIMIT $1::integer',
+  ),
+} as const;
+
+export type SqlPatientControlOptions = {
+  /** The journal store whose transactions the projection writes in. */
+  readonly journal: Pick<JournalStore<SqlJournalTransaction>, 'transact'>;
+  /** The same database, for reads outside transactions. */
+  readonly executor: SqlExecutor;
+};
+
+export function createSqlPatientControl(options: SqlPatientControlOptions): PatientControl {
+  const { journal, executor } = options;
+  const read = <Row extends SqlRow>(query: SqlStatement, values: readonly unknown[]) =>
+    executor.withSession((session) => session.query<Row>(query, values));
+
+  const setAccessIndexes: PatientControl['setAccessIndexes'] = async (updates) => {
+    if (updates.length === 0) return;
+    await read(Q.setAccessIndexes, [updates.map(({ seq }) => seq), updates.map(({ receipt }) => receipt.index)]);
+  };
+
+  const transact: PatientControl['transact'] = (work) =>
+    journal.transact((sqlTx) => {
+      const tx: PatientControlTransaction = {
+        append: (entries) => sqlTx.append(entries),
+        async insertConsent(consent) {
+          const [outcome] = await sqlTx.query(Q.insertConsent, [
+            consent.patientId,
+            consent.consentId,
+            consent.grantee,
+            JSON.stringify(consent.scope),
+            consent.purpose ?? null,
+            consent.grantedAt,
+            consent.expiresAt ?? null,
+            hashBytes(consent.leafHash),
+          ]);
+          if (outcome === undefined || outcome.erased === null) return 'patient-missing';
+          return outcome.erased === true ? 'patient-erased' : 'inserted';
+        },
+        async revokeConsent({ patientId, consentId, revokedAt }) {
+          const [outcome] = await sqlTx.query(Q.revokeConsent, [patientId, consentId, revokedAt]);
+          if (outcome === undefined || toSafeInteger(outcome.found, 'found') === 0) return 'missing';
+          return toSafeInteger(outcome.revoked, 'revoked') === 1 ? 'revoked' : 'already-revoked';
+        },
+        async erasePatient({ patientId, erasedAt }) {
+          const [outcome] = await sqlTx.query(Q.erasePatient, [patientId, erasedAt]);
+          if (outcome === undefined || toSafeInteger(outcome.found, 'found') === 0) return 'patient-missing';
+          return toSafeInteger(outcome.erased, 'erased') === 1 ? 'erased' : 'already-erased';
+        },
+        async insertAccess(access) {
+          await sqlTx.query(Q.insertAccess, accessValues(access, access.leafHash));
+        },
+      };
+      return work(tx);
+    });
+
+  return {
+    transact,
+
+    async journalAccess(entry, access) {
+      const leafHash = encodeBase64(leafHashOf(entry));
+      const { value: seq, receipts } = await journal.transact(async (sqlTx) => {
+        const [row] = await sqlTx.query(Q.insertAccess, accessValues(access, leafHash));
+        sqlTx.append([entry]);
+        return toSafeInteger(row?.seq, 'seq');
+      });
+      const [receipt] = receipts;
+      if (receipt === undefined || receipts.length !== 1) throw new RangeError(`got ${receipts.length} receipts, want 1`);
+      const journalReceipt = { index: receipt.index, leafHash: encodeBase64(receipt.leafHash) };
+      await setAccessIndexes([{ seq, receipt: journalReceipt }]);
+      return journalReceipt;
+    },
+
+    async setConsentIndex({ patientId, consentId, receipt }) {
+      await read(Q.setConsentIndex, [patientId, consentId, receipt.index]);
+    },
+
+    async unrevokedConsents({ patientId, grantee }) {
+      return (await read(Q.unrevokedConsents, [patientId, grantee])).map(consentRow);
+    },
+
+    async consents(patientId) {
+      return (await read(Q.consents, [patientId])).map(consentRow);
+    },
+
+    async latestBreakGlass({ patientId, actorId, since }) {
+      const [row] = await read(Q.latestBreakGlass, [patientId, actorId, since]);
+      return row === undefined ? undefined : { at: timestamp(row.at, 'at'), reason: optionalText(row.reason) };
+    },
+
+    async accessLog({ patientId, since, until, after, limit }) {
+      const rows = await read(Q.accessLog, [patientId, since ?? null, until ?? null, after?.at ?? null, after?.seq ?? null, limit]);
+      return rows.map(accessRow);
+    },
+
+    async accessRowsMissingIndexes(limit) {
+      return (await read(Q.accessMissingIndexes, [limit])).map((row) => ({ seq: toSafeInteger(row.seq, 'seq'), leafHash: base64(row.leaf_hash, 'leaf_hash') }));
+    },
+
+    setAccessIndexes,
+  };
+}
+
+function accessValues(access: Parameters<PatientControlTransaction['insertAccess']>[0] | Omit<Parameters<PatientControlTransaction['insertAccess']>[0], 'leafHash'>, leafHash: string): unknown[] {
+  return [
+    access.patientId,
+    access.at,
+    access.actor.id,
+    access.actor.role,
+    access.action,
+    access.outcome,
+    [...access.recordIds],
+    access.reason ?? null,
+    hashBytes(leafHash),
+  ];
+}
+
+function consentRow(row: SqlRow): StoredConsent {
+  return {
+    patientId: String(row.patient_id),
+    consentId: String(row.consent_id),
+    grantee: String(row.grantee),
+    scope: (typeof row.scope === 'string' ? JSON.parse(row.scope) : row.scope) as ConsentScope,
+    grantedAt: timestamp(row.granted_at, 'granted_at'),
+    expiresAt: row.expires_at === null ? undefined : timestamp(row.expires_at, 'expires_at'),
+    purpose: optionalText(row.purpose),
+    revokedAt: row.revoked_at === null ? undefined : timestamp(row.revoked_at, 'revoked_at'),
+    entry: { index: optionalIndex(row.journal_index), leafHash: base64(row.leaf_hash, 'leaf_hash') },
+  };
+}
+
+function accessRow(row: SqlRow): AccessLogRow {
+  const recordIds = row.record_ids;
+  return {
+    seq: toSafeInteger(row.seq, 'seq'),
+    patientId: String(row.patient_id),
+    at: timestamp(row.at, 'at'),
+    actor: { id: String(row.actor_id), role: String(row.actor_role) },
+    action: String(row.action),
+    outcome: String(row.outcome) as AccessOutcome,
+    recordIds: Array.isArray(recordIds) ? recordIds.map(String) : [],
+    reason: optionalText(row.reason),
+    entry: { index: optionalIndex(row.journal_index), leafHash: base64(row.leaf_hash, 'leaf_hash') },
+  };
+}
+
+function optionalText(value: unknown): string | undefined {
+  return value === null || value === undefined ? undefined : String(value);
+}
+
+function optionalIndex(value: unknown): number | undefined {
+  return value === null || value === undefined ? undefined : toSafeInteger(value, 'journal_index');
+}
+
+function base64(value: unknown, what: string): string {
+  return encodeBase64(toBytes(value, what));
+}
+
+/** Drivers return timestamptz as Date; the API speaks RFC 3339 with milliseconds. */
+function timestamp(value: unknown, what: string): string {
+  const date = value instanceof Date ? value : new Date(String(value));
+  if (Number.isNaN(date.getTime())) throw new TypeError(`${what} is not a timestamp: ${String(value)}`);
+  return date.toISOString();
+}
+
+/** Requires canonical base64 of a 32-byte hash (the core only produces such). */
+function hashBytes(value: string): Uint8Array {
+  const bytes = decodeBase64Strict(value);
+  if (bytes === undefined || bytes.length !== 32) throw new TypeError('not the base64 of a 32-byte hash');
+  return bytes;
+}

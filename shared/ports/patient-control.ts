@@ -1,0 +1,113 @@
+/**
+ * The PatientControl port: the projections of patient control (ARCHITECTURE.md D1 "Storage", D3):
+ * consents, and the per-patient access index. Like every projection they are ordinary tables
+ * written in the SAME database transaction as the journal entry that justifies them, and can be
+ * rebuilt from the journal (except the break-glass reason text, which the journal holds only as a
+ * hash: that text is erasable on purpose).
+ *
+ * Adapter: shared/adapters/sql/patient-control.ts (PostgreSQL and PGlite).
+ *
+ * Receipts: as for the records projection (shared/ports/records-projection.ts "Receipts"), rows
+ * hold their entry's leaf hash from the start and get its index once the journal has integrated
+ * it; `journalAccess` does both, so its callers get the receipt.
+ */
+import type { JournalReceipt } from '../errors.ts';
+import type { ConsentScope } from '../consent/consent.ts';
+import type { JournalTransaction, Transacted } from './journal-store.ts';
+import type { PendingReceipt } from './records-projection.ts';
+
+export type AccessOutcome = 'permit' | 'deny' | 'break-glass';
+
+/** One access to a patient's data, as the access log shows it. */
+export type AccessRecord = {
+  readonly patientId: string;
+  /** RFC 3339, the entry's `at`. */
+  readonly at: string;
+  readonly actor: { readonly id: string; readonly role: string };
+  /** The journal entry type, or for a denial the attempted action (e.g. record.read). */
+  readonly action: string;
+  readonly outcome: AccessOutcome;
+  readonly recordIds: readonly string[];
+  /** The denial code, or the stated break-glass reason (free text: erasable, never journaled). */
+  readonly reason?: string | undefined;
+};
+
+/** An access-index row with its receipt and its place in the index. */
+export type AccessLogRow = AccessRecord & {
+  /** Position in the index (insertion order): what a page cursor names. */
+  readonly seq: number;
+  readonly entry: PendingReceipt;
+};
+
+export type StoredConsent = {
+  readonly patientId: string;
+  readonly consentId: string;
+  readonly grantee: string;
+  readonly scope: ConsentScope;
+  readonly grantedAt: string;
+  readonly expiresAt: string | undefined;
+  readonly purpose: string | undefined;
+  readonly revokedAt: string | undefined;
+  /** The `consent.granted` entry. */
+  readonly entry: PendingReceipt;
+};
+
+export type NewConsent = Omit<StoredConsent, 'entry' | 'revokedAt'> & { readonly leafHash: string };
+
+export interface PatientControlTransaction extends JournalTransaction {
+  /**
+   * Inserts a consent if the patient is registered and not erased (the patient row is locked
+   * against erasure until the transaction ends); resolves without writing otherwise.
+   */
+  insertConsent(consent: NewConsent): Promise<'inserted' | 'patient-missing' | 'patient-erased'>;
+  /** Marks a consent revoked; resolves without writing when it does not exist or is already revoked. */
+  revokeConsent(revocation: { patientId: string; consentId: string; revokedAt: string }): Promise<'revoked' | 'missing' | 'already-revoked'>;
+  /**
+   * Crypto-shreds the patient: removes the wrapped key, sets erased_at, and erases the break-glass
+   * reason texts of their access index. Resolves without writing when the patient is missing or
+   * already erased. Waits for record writes in progress (they hold the patient row).
+   */
+  erasePatient(erasure: { patientId: string; erasedAt: string }): Promise<'erased' | 'patient-missing' | 'already-erased'>;
+  /** Indexes one access, whose entry (with leaf hash `leafHash`) this transaction appends. */
+  insertAccess(access: AccessRecord & { readonly leafHash: string }): Promise<void>;
+}
+
+export type ConsentIndexUpdate = { readonly patientId: string; readonly consentId: string; readonly receipt: JournalReceipt };
+
+export interface PatientControl {
+  /** Runs `work` in one transaction with the journal (as JournalStore.transact). */
+  transact<T>(work: (tx: PatientControlTransaction) => Promise<T>): Promise<Transacted<T>>;
+
+  /**
+   * Journals one access entry and indexes it in the same transaction; resolves with the entry's
+   * receipt once it is integrated and the index row carries it.
+   */
+  journalAccess(entry: Uint8Array, access: AccessRecord): Promise<JournalReceipt>;
+
+  /** Records the journal index of a committed `consent.granted` entry. Idempotent. */
+  setConsentIndex(update: ConsentIndexUpdate): Promise<void>;
+
+  /** The consents `grantee` holds from the patient that are not revoked (expired ones included). */
+  unrevokedConsents(query: { patientId: string; grantee: string }): Promise<StoredConsent[]>;
+
+  /** Every consent of the patient, revoked ones included, oldest first. */
+  consents(patientId: string): Promise<StoredConsent[]>;
+
+  /**
+   * The latest break-glass access by `actorId` on the patient at or after `since`, with its
+   * stated reason (undefined once erased), or undefined when there is none.
+   */
+  latestBreakGlass(query: { patientId: string; actorId: string; since: string }): Promise<{ at: string; reason: string | undefined } | undefined>;
+
+  /**
+   * The patient's accesses with `since <= at < until`, in index order, after the row `after`,
+   * at most `limit` of them. Served from an index on (patient, at, seq): a page costs O(limit).
+   */
+  accessLog(query: { patientId: string; since?: string | undefined; until?: string | undefined; after?: { at: string; seq: number } | undefined; limit: number }): Promise<AccessLogRow[]>;
+
+  /** Access rows whose index a crash left unknown, oldest first, at most `limit`. */
+  accessRowsMissingIndexes(limit: number): Promise<{ seq: number; leafHash: string }[]>;
+
+  /** Records the journal indexes of access rows. Idempotent. */
+  setAccessIndexes(updates: readonly { seq: number; receipt: JournalReceipt }[]): Promise<void>;
+}
