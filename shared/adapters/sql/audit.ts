@@ -11,12 +11,13 @@
  * - a checkpoint: its signature, or its root against the recomputed tree at its size;
  * - a removed tail: the checkpoints beyond the tree, or the head.
  */
-import { CompactRange } from '../../ledger/compact-range.ts';
+import { Worker } from 'node:worker_threads';
 import { parseCheckpoint } from '../../ledger/checkpoint.ts';
-import { EMPTY_ROOT, equalHashes, leafHash, type Hash } from '../../ledger/hashing.ts';
+import { EMPTY_ROOT, equalHashes, type Hash } from '../../ledger/hashing.ts';
 import { openNote, type NoteVerifier } from '../../ledger/note.ts';
 import { parseEntryBytes } from '../../ledger/entry.ts';
-import { isStoredNodeLevel, TILE_HEIGHT } from '../../ledger/tiles.ts';
+import { TILE_HEIGHT } from '../../ledger/tiles.ts';
+import type { AuditChunk, AuditChunkResult } from './audit-worker.ts';
 import { toBytes, toSafeInteger, type SqlExecutor, type SqlSession } from './executor.ts';
 import { QUERIES } from './queries.ts';
 
@@ -121,67 +122,94 @@ async function audit(session: SqlSession, options: AuditOptions): Promise<AuditR
     }
     checkpoints.push({ size, root: body.root });
   }
-  let nextCheckpoint = 0;
-  const checkRoot = (range: CompactRange): AuditProblem | undefined => {
-    while (nextCheckpoint < checkpoints.length && (checkpoints[nextCheckpoint] as StoredCheckpoint).size === range.size) {
-      const checkpoint = checkpoints[nextCheckpoint] as StoredCheckpoint;
-      nextCheckpoint++;
-      const root = range.root();
-      if (!equalHashes(root, checkpoint.root)) {
-        return {
-          place: `checkpoint at size ${checkpoint.size}`,
-          index: Math.max(0, checkpoint.size - 1),
-          message: `its root ${hex(checkpoint.root)} does not match the entries, which give ${hex(root)}`,
-        };
+  // Entries, chunk by chunk: this thread reads and checks rows while a worker thread hashes the
+  // previous chunks with the ledger core. Problems are ranked by the position where they become
+  // detectable (an entry at its index, a node at its last leaf, a root at its size - 1), so the
+  // report names the same first problem a one-pass audit would.
+  const hasher = new Hasher();
+  let best: Ranked | undefined;
+  const consider = (candidate: Ranked) => {
+    if (best === undefined || candidate.position < best.position) best = candidate;
+  };
+  const wantedRoots = new Map(checkpoints.map((checkpoint) => [checkpoint.size, checkpoint.root]));
+  let nextRoot = 0;
+  const rootSizes = [...new Set([...checkpoints.map((checkpoint) => checkpoint.size), treeSize])].sort((a, b) => a - b);
+  let headRootFromEntries: Hash = EMPTY_ROOT;
+  const examine = (result: AuditChunkResult, stored: Map<string, Hash>) => {
+    for (const { level, index, hash } of result.nodes) {
+      nodesChecked++;
+      const first = index * 2 ** level;
+      const last = first + 2 ** level - 1;
+      const place = `tree node (level ${level}, index ${index})`;
+      const covering = `covering entries [${first}, ${last + 1})`;
+      const storedHash = stored.get(`${level}/${index}`);
+      if (storedHash === undefined) consider({ position: last, problem: { place, index: first, message: `is missing (${covering})` } });
+      else if (!equalHashes(storedHash, hash)) {
+        consider({ position: last, problem: { place, index: first, message: `${covering} does not match them: stored ${hex(storedHash)}, recomputed ${hex(hash)}` } });
       }
     }
-    return undefined;
+    for (const { size, root } of result.roots) {
+      if (size === treeSize) headRootFromEntries = root;
+      const signed = wantedRoots.get(size);
+      if (signed !== undefined && !equalHashes(signed, root)) {
+        consider({
+          position: Math.max(0, size - 1),
+          problem: { place: `checkpoint at size ${size}`, index: Math.max(0, size - 1), message: `its root ${hex(signed)} does not match the entries, which give ${hex(root)}` },
+        });
+      }
+    }
+    entriesChecked = result.end;
+    options.onProgress?.(result.end, treeSize);
   };
 
-  const range = CompactRange.empty();
-  const zeroCheck = checkRoot(range);
-  if (zeroCheck !== undefined) return report(zeroCheck);
-
-  // Entries and nodes, chunk by chunk; the next chunk is read while this one is hashed.
-  const readChunk = (begin: number) =>
-    Promise.all([
-      session.query<{ idx: unknown; entry: unknown }>(ENTRIES_CHUNK, [begin, Math.min(begin + chunkSize, treeSize)]),
-      readNodes(session, begin, Math.min(begin + chunkSize, treeSize)),
-    ]);
-  let pending = treeSize > 0 ? readChunk(0) : undefined;
-  for (let begin = 0; begin < treeSize; begin += chunkSize) {
-    const [rows, nodes] = await (pending as ReturnType<typeof readChunk>);
-    const end = Math.min(begin + chunkSize, treeSize);
-    pending = end < treeSize ? readChunk(end) : undefined;
-    let problem: AuditProblem | undefined;
-    const visit = (id: { level: number; index: number }, hash: Hash) => {
-      if (problem !== undefined || !isStoredNodeLevel(id.level)) return;
-      const place = `tree node (level ${id.level}, index ${id.index})`;
-      const first = id.index * 2 ** id.level;
-      const covering = `covering entries [${first}, ${first + 2 ** id.level})`;
-      const stored = nodes.get(`${id.level}/${id.index}`);
-      nodesChecked++;
-      if (stored === undefined) problem = { place, index: first, message: `is missing (${covering})` };
-      else if (!equalHashes(stored, hash)) {
-        problem = { place, index: first, message: `${covering} does not match them: stored ${hex(stored)}, recomputed ${hex(hash)}` };
+  try {
+    const readChunk = (begin: number) =>
+      Promise.all([
+        session.query<{ idx: unknown; entry: unknown }>(ENTRIES_CHUNK, [begin, Math.min(begin + chunkSize, treeSize)]),
+        readNodes(session, begin, Math.min(begin + chunkSize, treeSize)),
+      ]);
+    const inFlight: { result: Promise<AuditChunkResult>; stored: Map<string, Hash> }[] = [];
+    let pending = treeSize > 0 ? readChunk(0) : undefined;
+    for (let begin = 0; begin < treeSize && pending !== undefined; begin += chunkSize) {
+      const [rows, stored] = await pending;
+      const end = Math.min(begin + chunkSize, treeSize);
+      pending = end < treeSize ? readChunk(end) : undefined;
+      // Check the rows; an entry problem cuts the chunk (and the audit) short at that entry.
+      const entries: Uint8Array[] = [];
+      for (let i = 0; i < end - begin; i++) {
+        const index = begin + i;
+        const row = rows[i];
+        if (row === undefined || toSafeInteger(row.idx, 'entry index') !== index) {
+          consider({ position: index, problem: { place: `entry ${index}`, index, message: 'is missing' } });
+          break;
+        }
+        const entry = toBytes(row.entry, 'entry');
+        const entryProblem = options.checkEntry?.(entry, index);
+        if (entryProblem !== undefined) {
+          consider({ position: index, problem: { place: `entry ${index}`, index, message: entryProblem } });
+          break;
+        }
+        entries.push(entry);
       }
-    };
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i] as { idx: unknown; entry: unknown };
-      const index = begin + i;
-      const idx = toSafeInteger(row.idx, 'entry index');
-      if (idx !== index) return report({ place: `entry ${index}`, index, message: 'is missing' });
-      const entry = toBytes(row.entry, 'entry');
-      const entryProblem = options.checkEntry?.(entry, index);
-      if (entryProblem !== undefined) return report({ place: `entry ${index}`, index, message: entryProblem });
-      range.append(leafHash(entry), visit);
-      entriesChecked++;
-      if (problem !== undefined) return report(problem);
-      const rootProblem = checkRoot(range);
-      if (rootProblem !== undefined) return report(rootProblem);
+      const rootsAt: number[] = [];
+      while (nextRoot < rootSizes.length && (rootSizes[nextRoot] as number) <= begin + entries.length) rootsAt.push(rootSizes[nextRoot++] as number);
+      inFlight.push({ result: hasher.hash(begin, entries, rootsAt), stored });
+      if (best !== undefined) pending = undefined; // nothing later can come before it
+      // Keep at most two chunks at the hasher: enough to overlap, little memory.
+      while (inFlight.length > (pending === undefined ? 0 : 2)) {
+        const oldest = inFlight.shift() as (typeof inFlight)[number];
+        examine(await oldest.result, oldest.stored);
+      }
+      if (best !== undefined) break;
     }
-    if (rows.length < end - begin) return report({ place: `entry ${begin + rows.length}`, index: begin + rows.length, message: 'is missing' });
-    options.onProgress?.(end, treeSize);
+  } finally {
+    await hasher.close();
+  }
+  if (best !== undefined) return report(best.problem);
+  // Without entries no chunk is hashed, so the empty tree's checkpoint is checked here.
+  const emptyCheckpoint = wantedRoots.get(0);
+  if (emptyCheckpoint !== undefined && !equalHashes(emptyCheckpoint, EMPTY_ROOT)) {
+    return report({ place: 'checkpoint at size 0', index: 0, message: `its root ${hex(emptyCheckpoint)} is not the empty tree's` });
   }
 
   // Nothing stored beyond what the tree accounts for, and the head is the recomputed one.
@@ -197,11 +225,46 @@ async function audit(session: SqlSession, options: AuditOptions): Promise<AuditR
     return report({ place: 'tree nodes', message: `${storedNodes} are stored, the entries account for ${nodesChecked}` });
   }
   const headRoot = toBytes(headRow.root, 'root');
-  const root = treeSize === 0 ? EMPTY_ROOT : range.root();
+  const root = headRootFromEntries;
   if (!equalHashes(headRoot, root)) {
     return report({ place: `tree head at size ${treeSize}`, index: Math.max(0, treeSize - 1), message: `its root ${hex(headRoot)} does not match the entries, which give ${hex(root)}` });
   }
   return report();
+}
+
+type Ranked = { position: number; problem: AuditProblem };
+
+/** The worker thread that hashes chunks in order (audit-worker.ts). */
+class Hasher {
+  readonly #worker = new Worker(new URL('./audit-worker.ts', import.meta.url));
+  readonly #waiting: { resolve: (result: AuditChunkResult) => void; reject: (error: Error) => void }[] = [];
+
+  constructor() {
+    this.#worker.on('message', (result: AuditChunkResult) => this.#waiting.shift()?.resolve(result));
+    this.#worker.on('error', (error) => {
+      for (const waiter of this.#waiting.splice(0)) waiter.reject(error);
+    });
+  }
+
+  /** Hashes entries [begin, begin + entries.length) after everything sent before; reports roots at `rootsAt`. */
+  hash(begin: number, entries: readonly Uint8Array[], rootsAt: readonly number[]): Promise<AuditChunkResult> {
+    const ends = new Uint32Array(entries.length);
+    let total = 0;
+    entries.forEach((entry, i) => {
+      total += entry.length;
+      ends[i] = total;
+    });
+    const bytes = new Uint8Array(total);
+    entries.forEach((entry, i) => bytes.set(entry, (ends[i] as number) - entry.length));
+    const chunk: AuditChunk = { begin, bytes, ends, rootsAt };
+    const result = new Promise<AuditChunkResult>((resolve, reject) => this.#waiting.push({ resolve, reject }));
+    this.#worker.postMessage(chunk, [bytes.buffer, ends.buffer]);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await this.#worker.terminate();
+  }
 }
 
 /** The stored nodes that appending entries [begin, end) completes, keyed "level/index". */
