@@ -33,6 +33,8 @@ export type StartLocalApiOptions = {
   readonly logger?: Logger;
   /** How often the checkpointer looks for growth; default 500 ms. */
   readonly checkpointIntervalMs?: number;
+  /** Run the checkpointer in this process; default true (one per journal is enough). */
+  readonly checkpointer?: boolean;
 };
 
 const REPOSITORY_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -46,11 +48,14 @@ export async function startLocalApi(options: StartLocalApiOptions): Promise<Runn
     const resolveHandler = moduleHandlerResolver({ root: REPOSITORY_ROOT, deps: app.deps });
     const host = options.host ?? '127.0.0.1';
     const { server, port } = await startLocalServer({ resolveHandler, verifyToken, logger, port: options.port, host });
-    checkpointer = startCheckpointer({
-      journal: app.database.journal,
-      intervalMs: options.checkpointIntervalMs ?? 500,
-      onError: (error) => logger.error('checkpoint round failed', { error: error instanceof Error ? error : new Error(typeof error) }),
-    });
+    checkpointer =
+      options.checkpointer === false
+        ? undefined
+        : startCheckpointer({
+            journal: app.database.journal,
+            intervalMs: options.checkpointIntervalMs ?? 500,
+            onError: (error) => logger.error('checkpoint round failed', { error: error instanceof Error ? error : new Error(typeof error) }),
+          });
     const running = checkpointer;
     return {
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
@@ -62,7 +67,7 @@ export async function startLocalApi(options: StartLocalApiOptions): Promise<Runn
           server.close(() => resolveClosed());
           server.closeAllConnections();
         });
-        await running.stop();
+        await running?.stop();
         await app.close();
       },
     };
