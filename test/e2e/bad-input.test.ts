@@ -115,6 +115,11 @@ const badPathId = fc.oneof(
   fc.constantFrom('00000000-0000-0000-0000-00000000000', 'ZZZZZZZZ-0000-4000-8000-000000000000', `${randomUUID().toUpperCase()}`, '%00', '%ZZ', 'a'.repeat(300)),
 ).filter((id) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id) && id !== '.' && id !== '..');
 const badIfMatch = fc.oneof(fc.constantFrom('', '0', '-1', 'W/"x"', '"1', 'abc', '1.5', '99999999999999999999'), fc.string({ maxLength: 20 }).filter((v) => !/^"?[1-9][0-9]{0,15}"?$/.test(v)));
+const badIdempotencyKey = fc.oneof(
+  fc.constantFrom('has space', '{json}', 'a'.repeat(256), '"a"b"', 'semi;colon', 'comma,list'),
+  fc.string({ minLength: 1, maxLength: 40 }).filter((key) => /^[\x20-\x7e]+$/.test(key) && !/^"?[A-Za-z0-9+/=._:-]{1,255}"?$/.test(key) && key.trim() === key),
+);
+const badBreakGlassReason = fc.constantFrom(' ', '\t', 'x'.repeat(501));
 const badListQuery = fc.constantFrom('limit=0', 'limit=101', 'limit=abc', 'limit=-1', 'limit=', 'cursor=%20', 'cursor=not*a*cursor', 'cursor=bm90LWEtY3Vyc29y');
 const badReadQuery = fc.constantFrom('version=0', 'version=x', 'version=1e3', 'version=-1', 'version=', 'version=01');
 
@@ -169,6 +174,18 @@ const defective: fc.Arbitrary<() => Promise<Defective>> = fc.oneof(
     headers: { 'content-type': 'application/json', ...(ifMatch === '' ? {} : { 'if-match': ifMatch }) },
     body: validRecordBody,
     what: 'bad If-Match',
+  })),
+  fc.tuple(fc.nat(), badIdempotencyKey).map(([n, key]) => async () => {
+    const posts = routes().filter((route) => route.method === 'POST');
+    const route = posts[n % posts.length] ?? posts[0];
+    return { method: 'POST', path: route!.path, token: route!.token, headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: route!.body, what: `bad Idempotency-Key ${JSON.stringify(key)}` };
+  }),
+  badBreakGlassReason.map((reason) => async () => ({
+    method: 'GET',
+    path: `/v1/patients/${patientId}/records/${recordId}`,
+    token: tokens.patient,
+    headers: { 'x-break-glass-reason': reason },
+    what: 'bad X-Break-Glass-Reason',
   })),
   badListQuery.map((query) => async () => ({ method: 'GET', path: `/v1/patients/${patientId}/records?${query}`, token: tokens.patient, headers: {}, what: `bad query ${query}` })),
   badReadQuery.map((query) => async () => ({ method: 'GET', path: `/v1/patients/${patientId}/records/${recordId}?${query}`, token: tokens.patient, headers: {}, what: `bad query ${query}` })),
