@@ -7,7 +7,7 @@
  * contract, plus the ones any route can give (400 and 413 always, 401 unless public, 415 when it
  * takes a body, 500).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { routeKey, routes, type RouteDefinition } from '../routes.ts';
 import { JSON_MEDIA_TYPES } from './json-body.ts';

@@ -12,7 +12,7 @@
  */
 import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { localConfigFromEnv, type LocalApp, type LocalConfig } from './compose.ts';
 import { startLocalApi, type RunningApi } from './local-api.ts';
 import { quickstart } from './quickstart.ts';

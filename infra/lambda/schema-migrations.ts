@@ -13,7 +13,7 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pg from 'pg';
-import { z } from 'zod';
+import * as z from 'zod';
 import { postgresClientExecutor } from '../../shared/adapters/postgres/executor.ts';
 import { quoteIdentifier, type SqlExecutor } from '../../shared/adapters/sql/executor.ts';
 import { migrate, type Migration } from '../../shared/adapters/sql/migrate.ts';

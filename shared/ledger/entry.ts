@@ -16,7 +16,7 @@
  * Entry bytes are the UTF-8 of the RFC 8785 canonical JSON of the entry.
  */
 import canonicalize from 'canonicalize';
-import { z } from 'zod';
+import * as z from 'zod';
 import { leafHash, type Hash } from './hashing.ts';
 
 const MAX_IDS = 1000;

@@ -3,7 +3,7 @@
  * `chartproof verify`. API responses may gain fields, so unknown fields are accepted and ignored;
  * the fields below must be exactly as described.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Base64HashSchema } from './entry.ts';
 
 const TreeNumber = z.int().min(0); // z.int() is limited to safe integers

@@ -15,7 +15,7 @@
  * The stored plaintext is the UTF-8 of the RFC 8785 canonical JSON of the stamped resource.
  */
 import canonicalize from 'canonicalize';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PayloadTooLargeError, ValidationError, type FieldIssue } from '../errors.ts';
 
 /** The largest stored resource, as canonical JSON (after stamping). */

@@ -9,7 +9,7 @@
  * where it does not belong is refused rather than silently dropped). Responses may gain fields
  * (API.md), so the OpenAPI document does not forbid additional properties in them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type {} from 'zod-openapi'; // types only: the OpenAPI fields of .meta()
 import type { ProblemSlug } from '../problem.ts';
 

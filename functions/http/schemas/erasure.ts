@@ -1,5 +1,5 @@
 /** POST /v1/patients/{patientId}/erasure (API.md "Routes"; ARCHITECTURE.md D2 "Erasure"). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdempotencyHeaders, JournalReceipt, PatientParams, type RouteContract } from './common.ts';
 
 export const ErasureResponse = z.object({ entry: JournalReceipt.meta({ description: 'The patient.erased entry' }) });

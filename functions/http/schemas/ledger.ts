@@ -2,7 +2,7 @@
  * The ledger routes (API.md "Routes": /v1/ledger/...), the ones `chartproof verify` reads.
  * Their shapes match shared/ledger/proof-responses.ts, which checks saved responses offline.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { integerParameter, Sha256, TEXT_PLAIN, type RouteContract } from './common.ts';
 
 const TreeNumber = z.int().min(0);

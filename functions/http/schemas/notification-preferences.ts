@@ -1,5 +1,5 @@
 /** GET and PUT /v1/patients/{patientId}/notification-preferences (API.md "Routes"). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PatientParams, type RouteContract } from './common.ts';
 
 const MAX_CHANNELS = 10;

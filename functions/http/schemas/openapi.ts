@@ -1,5 +1,5 @@
 /** GET /v1/openapi.json (API.md "Routes"). */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteContract } from './common.ts';
 
 export const OpenApiDocument = z.looseObject({ openapi: z.string() }).meta({ description: 'An OpenAPI 3.1 document' });

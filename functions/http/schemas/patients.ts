@@ -1,5 +1,5 @@
 /** POST /v1/patients (API.md "Routes"). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdempotencyHeaders, Identifier, JournalReceipt, type RouteContract } from './common.ts';
 
 export const RegisterPatientRequest = z

@@ -1,5 +1,5 @@
 /** The records routes (API.md "Routes": /v1/patients/{patientId}/records...). */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   Code,
   FhirResource,
