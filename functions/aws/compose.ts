@@ -27,6 +27,7 @@ import { KmsKeyVault } from '../../shared/adapters/kms-key-vault.ts';
 import { createKmsSigner } from '../../shared/adapters/kms-signer.ts';
 import { openPostgresRecordsDatabase } from '../../shared/adapters/postgres/records-database.ts';
 import { S3ObjectStore } from '../../shared/adapters/s3-object-store.ts';
+import { createSqlPatientControl } from '../../shared/adapters/sql/patient-control.ts';
 import { PatientKeyCache } from '../../shared/records/patient-key-cache.ts';
 import { PatientRowCache } from '../../shared/records/patient-row-cache.ts';
 import { PATIENT_KEY_CACHE, PATIENT_ROW_CACHE, type ApiDeps } from '../api-deps.ts';
@@ -91,6 +92,7 @@ export async function composeAws(config: AwsConfig): Promise<ApiDeps> {
       clock: () => new Date(),
       newId: randomUUID,
       patientRows: new PatientRowCache({ now: Date.now, ...PATIENT_ROW_CACHE }),
+      control: createSqlPatientControl({ journal: database.journal, executor: database.executor }),
     },
     journal: database.journal,
     vkey: signer.vkey,

@@ -47,6 +47,7 @@ import { ensureLocalSigningKey, openLocalSigner } from '../../shared/adapters/lo
 import { openPgliteRecordsDatabase, type RecordsDatabase } from '../../shared/adapters/pglite/records-database.ts';
 import { openPostgresRecordsDatabase } from '../../shared/adapters/postgres/records-database.ts';
 import { S3ObjectStore } from '../../shared/adapters/s3-object-store.ts';
+import { createSqlPatientControl } from '../../shared/adapters/sql/patient-control.ts';
 import { DEFAULT_JOURNAL_ROLES } from '../../shared/adapters/sql/roles.ts';
 import type { KeyVault } from '../../shared/ports/key-vault.ts';
 import type { ObjectStore } from '../../shared/ports/object-store.ts';
@@ -183,6 +184,7 @@ export async function composeLocal(config: LocalConfig, options: { logger?: Logg
         clock: () => new Date(),
         newId: randomUUID,
         patientRows: new PatientRowCache({ now: Date.now, ...PATIENT_ROW_CACHE }),
+        control: createSqlPatientControl({ journal: database.journal, executor: database.executor }),
       },
       journal: database.journal,
       vkey: signer.vkey,

@@ -7,8 +7,8 @@
 /** What a consent covers: every record, the records of some categories, or listed records. */
 export type ConsentScope =
   | { readonly all: true }
-  | { readonly categories: readonly string[] }
-  | { readonly recordIds: readonly string[] };
+  | { readonly categories: string[] }
+  | { readonly recordIds: string[] };
 
 /** The terms the access policy needs. Times are RFC 3339. */
 export type ConsentTerms = {

@@ -1,11 +1,13 @@
 /** GET /v1/patients/{patientId}/access-log (API.md "Routes"). */
 import { z } from 'zod';
-import { Code, FHIR_JSON, Identifier, JournalReceipt, PatientParams, Sha256, Timestamp, TimestampInput, type RouteContract } from './common.ts';
+import { Code, Cursor, FHIR_JSON, Identifier, integerParameter, JournalReceipt, PatientParams, Sha256, Timestamp, TimestampInput, type RouteContract } from './common.ts';
 
 export const AccessLogQuery = z.object({
   since: TimestampInput.optional(),
   until: TimestampInput.optional(),
   format: z.enum(['fhir']).optional().meta({ description: 'fhir: a FHIR R4 Bundle of AuditEvent instead' }),
+  limit: integerParameter({ min: 1, max: 1000, description: 'Most items to return (default 100)' }).optional(),
+  cursor: Cursor.optional(),
 });
 
 export const AccessLogItem = z
@@ -22,6 +24,7 @@ export const AccessLogItem = z
 
 export const AccessLogResponse = z.object({
   items: z.array(AccessLogItem),
+  next: Cursor.optional().meta({ description: 'Pass as cursor to get the next page; absent on the last page' }),
   entry: JournalReceipt.meta({ description: 'The accesslog.read entry this read wrote' }),
 });
 
@@ -33,8 +36,9 @@ export const AuditEventBundle = z
   })
   .meta({ id: 'AuditEventBundle', description: 'A FHIR R4 Bundle of AuditEvent, one per access' });
 
-/** A Bundle's own `entry` field is FHIR's, so the receipt of the read travels in these headers. */
+/** A Bundle's own `entry` field is FHIR's, so the receipt of the read (and the next page) travel in these headers. */
 export const ReceiptHeaders = z.object({
+  'chartproof-next-cursor': Cursor.optional().meta({ description: 'With format=fhir: the cursor of the next page, if any' }),
   'chartproof-entry-index': z.string().optional().meta({ description: 'With format=fhir: the journal index of this read' }),
   'chartproof-entry-leaf-hash': Sha256.optional().meta({ description: 'With format=fhir: the leaf hash of this read' }),
 });

@@ -1,6 +1,6 @@
 /** The consent routes (API.md "Routes": /v1/patients/{patientId}/consents...). */
 import { z } from 'zod';
-import { Code, IdempotencyHeaders, Identifier, JournalReceipt, PatientParams, Timestamp, TimestampInput, type RouteContract } from './common.ts';
+import { Code, FHIR_JSON, IdempotencyHeaders, Identifier, JournalReceipt, PatientParams, Timestamp, TimestampInput, type RouteContract } from './common.ts';
 
 const MAX_LISTED = 1000; // as many as a journal entry may hold (shared/ledger/entry.ts)
 
@@ -36,6 +36,18 @@ export const Consent = z
 
 export const ListConsentsResponse = z.object({ items: z.array(Consent) });
 
+export const ListConsentsQuery = z.object({
+  format: z.enum(['fhir']).optional().meta({ description: 'fhir: a FHIR R4 Bundle of Consent resources instead' }),
+});
+
+export const ConsentBundle = z
+  .looseObject({
+    resourceType: z.literal('Bundle'),
+    type: z.literal('collection'),
+    entry: z.array(z.looseObject({ resource: z.looseObject({ resourceType: z.literal('Consent') }) })),
+  })
+  .meta({ id: 'ConsentBundle', description: 'A FHIR R4 Bundle of Consent, one per consent' });
+
 export const RevokeConsentParams = z.object({ patientId: Identifier, consentId: Identifier });
 export const RevokeConsentResponse = z.object({ consentId: Identifier, entry: JournalReceipt });
 
@@ -51,8 +63,8 @@ export const grantConsent = {
 export const listConsents = {
   summary: "List a patient's consents",
   tags: ['consents'],
-  request: { params: PatientParams },
-  responses: { 200: { description: 'The consents', content: { 'application/json': ListConsentsResponse } } },
+  request: { params: PatientParams, query: ListConsentsQuery },
+  responses: { 200: { description: 'The consents', content: { 'application/json': ListConsentsResponse, [FHIR_JSON]: ConsentBundle } } },
   problems: ['forbidden', 'not-found'],
 } as const satisfies RouteContract;
 
