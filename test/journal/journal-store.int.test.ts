@@ -160,7 +160,7 @@ describe.each(backends)('the journal store on $name', ({ open, skip }) => {
       expect(await store.treeHead()).toEqual({ size: mirror.size, root: mirror.root() });
     });
 
-    it('stores exactly the nodes at levels 8 and 16 that the ledger core reports', async () => {
+    it('stores exactly the nodes at levels 4, 8, 12 and 16 that the ledger core reports', async () => {
       // Act
       const rows = await fixture.superuserQuery<{ level: number; idx: string; hash: Uint8Array }>(
         'SELECT level, idx, hash FROM chartproof.tree_nodes',

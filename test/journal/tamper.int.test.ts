@@ -64,14 +64,14 @@ describe.each(backends)('tampering with the journal on $name', ({ open, skip }) 
     });
 
     it('names the tree node over an entry whose bytes changed', async () => {
-      // Prepare: entry 300 lies in the complete block [256, 512)
+      // Prepare: entry 300 lies in the complete block [288, 304)
       await setEntry(300, flipByte(entries[300] as Buffer, 10));
       // Act
       const report = await audit();
       // Assess
       await setEntry(300, entries[300] as Buffer);
-      expect(report.problem).toMatchObject({ place: 'tree node (level 8, index 1)', index: 256 });
-      expect(report.problem?.message).toMatch(/^covering entries \[256, 512\) does not match them/);
+      expect(report.problem).toMatchObject({ place: 'tree node (level 4, index 18)', index: 288 });
+      expect(report.problem?.message).toMatch(/^covering entries \[288, 304\) does not match them/);
       expect((await audit()).problem).toBeUndefined();
     });
 
@@ -87,13 +87,13 @@ describe.each(backends)('tampering with the journal on $name', ({ open, skip }) 
     });
 
     it('names the checkpoint over a changed entry in the last, incomplete block', async () => {
-      // Prepare: a change that keeps the entry well formed, under the checkpoint at size 1000 only
-      const changed = Buffer.from((entries[990] as Buffer).toString().replace('patient-0', 'patient-9'));
-      await setEntry(990, changed);
+      // Prepare: a change that keeps the entry well formed, in [992, 1000), under the checkpoint at size 1000 only
+      const changed = Buffer.from((entries[995] as Buffer).toString().replace(/patient-\d/, 'patient-9'));
+      await setEntry(995, changed);
       // Act
       const report = await audit(true);
       // Assess
-      await setEntry(990, entries[990] as Buffer);
+      await setEntry(995, entries[995] as Buffer);
       expect(report.problem).toMatchObject({ place: `checkpoint at size ${SIZE}`, index: SIZE - 1 });
       expect(report.problem?.message).toMatch(/does not match the entries/);
     });

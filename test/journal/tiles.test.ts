@@ -7,7 +7,7 @@ import { verifyConsistency, verifyInclusion } from '../../shared/ledger/verify.t
 import { CompactRange } from '../../shared/ledger/compact-range.ts';
 import { nodeId } from '../../shared/ledger/node-id.ts';
 
-/** A tree that keeps only what the journal stores: leaf hashes (from entries) and nodes at levels 8, 16, … */
+/** A tree that keeps only what the journal stores: leaf hashes (from entries) and nodes at levels 4, 8, … */
 function storedTree(size: number): { lookup: (level: number, index: number) => Hash; roots: Hash[]; nodeCount: number } {
   const stored = new Map<string, Hash>();
   const range = CompactRange.empty();
@@ -29,11 +29,11 @@ function storedTree(size: number): { lookup: (level: number, index: number) => H
 }
 
 describe('stored levels', () => {
-  it('are the positive multiples of 8', () => {
+  it('are the positive multiples of 4', () => {
     // Act
-    const stored = [0, 1, 7, 8, 9, 16, 24, 25].filter(isStoredNodeLevel);
+    const stored = [0, 1, 3, 4, 5, 8, 12, 13].filter(isStoredNodeLevel);
     // Assess
-    expect(stored).toEqual([8, 16, 24]);
+    expect(stored).toEqual([4, 8, 12]);
   });
 
   it('map a node to the span of stored nodes below it', () => {
@@ -49,11 +49,12 @@ describe('stored levels', () => {
 
   it('merge overlapping and adjacent spans per level', () => {
     // Act
-    const spans = storedSpans([nodeId(1, 0), nodeId(0, 2), nodeId(2, 4), nodeId(9, 0), nodeId(8, 2)]);
+    const spans = storedSpans([nodeId(1, 0), nodeId(0, 2), nodeId(2, 4), nodeId(9, 0), nodeId(8, 2), nodeId(6, 1)]);
     // Assess
     expect(spans).toEqual([
       { level: 0, begin: 0, end: 3 },
       { level: 0, begin: 16, end: 20 },
+      { level: 4, begin: 4, end: 8 },
       { level: 8, begin: 0, end: 3 },
     ]);
   });
@@ -69,12 +70,12 @@ describe('subtreeRoot', () => {
 });
 
 describe('proofs from stored nodes only', () => {
-  const size = 70_000; // past 256^2, so levels 8 and 16 both serve proofs
+  const size = 70_000; // past 2^16, so levels 4 to 16 all serve proofs
   const tree = storedTree(size);
 
-  it('stores about one node per 256 leaves', () => {
-    // Assess: floor(n/256) at level 8 plus floor(n/65536) at level 16
-    expect(tree.nodeCount).toBe(Math.floor(size / 256) + Math.floor(size / 65_536));
+  it('stores about one node per 16 leaves', () => {
+    // Assess: floor(n / 2^L) at each of levels 4, 8, 12 and 16
+    expect(tree.nodeCount).toBe([4, 8, 12, 16].reduce((sum, level) => sum + Math.floor(size / 2 ** level), 0));
   });
 
   it('give inclusion proofs that verify, for any index and size', () => {
@@ -107,7 +108,7 @@ describe('proofs from stored nodes only', () => {
     );
   });
 
-  it('need at most three spans of fewer than 3 × 256 stored nodes per stored level', () => {
+  it('need at most three spans of fewer than 3 × 16 stored nodes per stored level', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 40 }), fc.nat(), fc.nat(), (treeSize, seed1, seed2) => {
         // Prepare: sizes far beyond the test tree; only the plans are computed
@@ -120,7 +121,7 @@ describe('proofs from stored nodes only', () => {
           for (const level of new Set(spans.map((span) => span.level))) {
             const atLevel = spans.filter((span) => span.level === level);
             expect(atLevel.length).toBeLessThanOrEqual(3);
-            expect(atLevel.reduce((sum, span) => sum + span.end - span.begin, 0)).toBeLessThan(3 * 256);
+            expect(atLevel.reduce((sum, span) => sum + span.end - span.begin, 0)).toBeLessThan(3 * 16);
           }
         }
       }),

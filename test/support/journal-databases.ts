@@ -42,8 +42,8 @@ export function withDatabase(url: string, database: string): string {
 }
 
 /** Creates a fresh database with the journal schema (roles created if missing) and returns its superuser URL and a drop function. */
-export async function createJournalDatabase(superuserUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `chartproof_test_${randomBytes(6).toString('hex')}`;
+export async function createJournalDatabase(superuserUrl: string, prefix = 'chartproof_test'): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: superuserUrl });
   await admin.connect();
   try {

@@ -4,7 +4,7 @@
  * every signed checkpoint against it. It stops at the first problem, in journal order, and names it.
  *
  * What a tampered byte turns into:
- * - an entry: the tree node at level 8 over its 256-entry block (or, in the last, incomplete block,
+ * - an entry: the tree node at level 4 over its 16-entry block (or, in the last, incomplete block,
  *   the next checkpoint or the tree head) no longer matches; with `checkEntry` (the CLI passes the
  *   journal entry format), most changes are caught at the entry itself;
  * - a tree node: that node;
@@ -22,7 +22,7 @@ import { toBytes, toSafeInteger, type SqlExecutor, type SqlSession } from './exe
 import { QUERIES } from './queries.ts';
 
 export type AuditProblem = {
-  /** Where: "entry 1234", "tree node (level 8, index 4)", "checkpoint at size 1000", "tree head". */
+  /** Where: "entry 1234", "tree node (level 4, index 77)", "checkpoint at size 1000", "tree head at size 1200". */
   readonly place: string;
   /** The first bad entry index the problem implicates, when there is one. */
   readonly index?: number;
@@ -53,7 +53,7 @@ export type AuditOptions = {
   readonly checkEntry?: (entry: Uint8Array, index: number) => string | undefined;
   /** Called as entries are verified: (entries done, tree size). */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Entries per read; a multiple of 256. Default 32768. */
+  /** Entries per read; a multiple of 2^TILE_HEIGHT. Default 32768. */
   readonly chunkSize?: number;
 };
 
@@ -89,7 +89,7 @@ export async function auditJournal(executor: SqlExecutor, options: AuditOptions 
 
 async function audit(session: SqlSession, options: AuditOptions): Promise<AuditReport> {
   const chunkSize = options.chunkSize ?? 32_768;
-  if (chunkSize <= 0 || chunkSize % 2 ** TILE_HEIGHT !== 0) throw new RangeError(`chunkSize ${chunkSize} is not a positive multiple of 256`);
+  if (chunkSize <= 0 || chunkSize % 2 ** TILE_HEIGHT !== 0) throw new RangeError(`chunkSize ${chunkSize} is not a positive multiple of ${2 ** TILE_HEIGHT}`);
   const [headRow] = await session.query<{ size: unknown; root: unknown }>(QUERIES.head);
   const treeSize = headRow === undefined ? 0 : toSafeInteger(headRow.size, 'tree size');
   let entriesChecked = 0;

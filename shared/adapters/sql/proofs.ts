@@ -32,16 +32,18 @@ async function readProof(session: SqlSession, plan: ProofPlan): Promise<Hash[]> 
     nodeSpans.map((span) => span.begin),
     nodeSpans.map((span) => span.end),
   ]);
-  const stored = new Map<string, Hash>();
+  const stored = new Map<number, Map<number, Hash>>();
   for (const row of rows) {
     const hash = toBytes(row.hash, 'stored hash');
     const level = toSafeInteger(row.level, 'level');
     const index = toSafeInteger(row.idx, 'index');
     if (hash.length !== HASH_SIZE) throw new JournalCorruptionError(`stored node (${level}, ${index}) has ${hash.length} bytes, want ${HASH_SIZE}`);
-    stored.set(`${level}/${index}`, hash);
+    let atLevel = stored.get(level);
+    if (atLevel === undefined) stored.set(level, (atLevel = new Map()));
+    atLevel.set(index, hash);
   }
   const hashes = hashNodes(plan.ids, (level, index) => {
-    const hash = stored.get(`${level}/${index}`);
+    const hash = stored.get(level)?.get(index);
     if (hash === undefined) {
       throw new JournalCorruptionError(level === 0 ? `entry ${index} is missing` : `tree node (level ${level}, index ${index}) is missing`);
     }

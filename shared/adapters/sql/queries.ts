@@ -28,13 +28,15 @@ export const QUERIES = {
    */
   storedHashes: statement(
     'stored_hashes',
+    // One index range scan per span, whatever the planner makes of the table sizes: LATERAL runs the
+    // subquery per span, and OFFSET 0 keeps the planner from flattening it into a join.
     String.raw`SELECT 0 AS level, e.idx, sha256('\x00'::bytea || e.entry) AS hash
        FROM unnest($1::bigint[], $2::bigint[]) AS s(lo, hi)
-       JOIN chartproof.journal_entries e ON e.idx >= s.lo AND e.idx < s.hi
+       CROSS JOIN LATERAL (SELECT j.idx, j.entry FROM chartproof.journal_entries j WHERE j.idx >= s.lo AND j.idx < s.hi OFFSET 0) e
      UNION ALL
-     SELECT n.level, n.idx, n.hash
+     SELECT s.level, n.idx, n.hash
        FROM unnest($3::smallint[], $4::bigint[], $5::bigint[]) AS s(level, lo, hi)
-       JOIN chartproof.tree_nodes n ON n.level = s.level AND n.idx >= s.lo AND n.idx < s.hi`,
+       CROSS JOIN LATERAL (SELECT t.idx, t.hash FROM chartproof.tree_nodes t WHERE t.level = s.level AND t.idx >= s.lo AND t.idx < s.hi OFFSET 0) n`,
   ),
 
   latestCheckpoint: statement(

@@ -4,8 +4,8 @@
  * Journal tables, append-only for every role (the owner included), INSERT and SELECT only for the
  * runtime role:
  * - journal_entries: the entry bytes, one row per leaf;
- * - tree_nodes: the hash of every complete node at levels 8, 16, 24, … (one row per 256 leaves,
- *   per 65,536 leaves, …; see shared/ledger/tiles.ts for how proofs use them);
+ * - tree_nodes: the hash of every complete node at levels 4, 8, 12, … (one row per 16 leaves, per
+ *   256 leaves, …; see shared/ledger/tiles.ts for how proofs use them and why that height);
  * - checkpoints: the signed tree heads.
  *
  * Sequencer tables, which are not journal data and may change:
@@ -19,7 +19,7 @@
  *
  * Group commit, all of it in the database so that a writer needs one round trip. Integrations
  * are numbered (journal_head.round counts them). Round r's integrator holds the round lock
- * (1667787381, 10 + r % 2) exclusively from the moment it is elected until it commits; its waiters
+ * (1667787381, 10 + r % 8) exclusively from the moment it is elected until it commits; its waiters
  * sleep on that lock in shared mode, so its commit wakes them all at once (no convoy of exclusive
  * hand-offs). Only transaction-level advisory locks are used (session-level ones would pin RDS
  * Proxy connections).
@@ -30,12 +30,13 @@
  * 3. If its row came in after that integrator read the queue, the writer wakes without a receipt
  *    and the same happens one round later: one of the writers in that position wins round r + 2's
  *    lock and integrates everything pending, the others sleep on it.
- * Why two alternating locks: sleepers woken by round r hold round r's lock for an instant, and a
- * try-lock on that same lock would fail on those instants; round r + 1's lock is not held by
- * them. A try can still fail on a straggler from two rounds before; a writer that wakes and finds
- * its round has not happened then takes the lock with a blocking request (queued ahead of later
- * sleepers), so nobody spins. Mutual exclusion of integrations does not depend on any of this:
- * an integration locks the journal_head row first.
+ * Why eight rotating locks rather than one: sleepers woken by round r hold round r's lock for an
+ * instant, and a try-lock on that same lock would fail on those instants (with one lock, waiters
+ * kept each other out and spun); round r + 1's lock is not held by them. A try can still fail on a
+ * straggler from eight rounds before; a writer that wakes and finds its round has not happened then
+ * takes the lock with a blocking request (queued ahead of later sleepers), so nobody spins, and a
+ * round whose integrator died is taken over the same way. Mutual exclusion of integrations does
+ * not depend on any of this: an integration locks the journal_head row first.
  *
  * Crash consistency: an integration is one transaction (entries, nodes, head, queue rows, batch
  * row), so after a crash the head is the old one or the new one, never in between; queued rows
@@ -52,7 +53,7 @@ CREATE TABLE chartproof.journal_entries (
 );
 
 CREATE TABLE chartproof.tree_nodes (
-  level smallint NOT NULL CHECK (level > 0 AND level % 8 = 0),
+  level smallint NOT NULL CHECK (level > 0 AND level % 4 = 0),
   idx   bigint   NOT NULL CHECK (idx >= 0),
   hash  bytea    NOT NULL CHECK (octet_length(hash) = 32),
   PRIMARY KEY (level, idx)
@@ -165,7 +166,7 @@ BEGIN
 
   LOOP
     -- Append each leaf to the right edge: merge it with one subtree per trailing one bit of the
-    -- size. Nodes completed at levels 8, 16, 24, … are kept.
+    -- size. Nodes completed at levels 4, 8, 12, … are kept (TILE_HEIGHT in shared/ledger/tiles.ts).
     FOR i IN 1 .. coalesce(cardinality(leaves), 0) LOOP
       carry := leaves[i];
       rest := new_size;
@@ -175,7 +176,7 @@ BEGIN
         stack_top := stack_top - 1;
         rest := rest >> 1;
         height := height + 1;
-        IF height % 8 = 0 THEN
+        IF height % 4 = 0 THEN
           node_levels := node_levels || height::smallint;
           node_idxs := node_idxs || (new_size >> height);
           node_hashes := node_hashes || carry;
