@@ -118,14 +118,16 @@ CREATE TABLE chartproof.journal_batches (
 
 -- Integrates own_entries (may be NULL), then the oldest queued rows, in queue id order, re-reading
 -- the queue until it is empty, four reads are done, or max_queue_rows rows are taken. Runs in the
--- caller's transaction. Sets own_first to the index of the first of own_entries (NULL without
--- them) and tree_size to the size of the tree afterwards.
--- Requires the caller's transaction to hold the lock of the round it integrates exclusively (see the
--- top of this file); locking the head row serializes integrations in any case.
+-- caller's transaction, as round claimed_round (or the next, if that one is past). Sets own_first
+-- to the index of the first of own_entries (NULL without them) and tree_size to the size of the
+-- tree afterwards.
+-- Requires the caller's transaction to hold the lock of claimed_round exclusively (see the top of
+-- this file). Locking the head row serializes integrations in any case: an integrator elected for
+-- the next round while one runs waits here for it to commit, then reads the queue.
 -- The tree arithmetic is shared/ledger/compact-range.ts (CompactRange.append and root) over
 -- PostgreSQL's sha256(); the audit recomputes all of it with that code.
 CREATE FUNCTION chartproof.journal_integrate(
-  own_entries bytea[], max_queue_rows integer, OUT own_first bigint, OUT tree_size bigint
+  own_entries bytea[], max_queue_rows integer, claimed_round bigint, OUT own_first bigint, OUT tree_size bigint
 )
 LANGUAGE plpgsql
 -- Its statements run once per batch with different sizes; planning each afresh would cost more than running them.
@@ -228,7 +230,9 @@ BEGIN
   IF cardinality(node_levels) > 0 THEN
     INSERT INTO chartproof.tree_nodes (level, idx, hash) SELECT * FROM unnest(node_levels, node_idxs, node_hashes);
   END IF;
-  UPDATE chartproof.journal_head h SET round = h.round + 1, size = new_size, root = new_root, right_edge = edge WHERE h.singleton;
+  UPDATE chartproof.journal_head h
+  SET round = greatest(h.round + 1, claimed_round), size = new_size, root = new_root, right_edge = edge
+  WHERE h.singleton;
   IF cardinality(claimed_ids) > 0 THEN
     -- Not claimed_ids[1] and [n]: a later read may take a smaller id whose transaction committed late.
     INSERT INTO chartproof.journal_batches (max_queue_id, min_queue_id, tree_size, queue_ids, first_indexes)
@@ -241,6 +245,13 @@ BEGIN
 END
 $fn$;
 
+-- Sleeps until the integrator of round commits (or at once if it has none), holding its lock in
+-- shared mode until the transaction ends. A SQL function so that PL/pgSQL can inline the call.
+CREATE FUNCTION chartproof.sleep_on_round(round bigint) RETURNS boolean
+LANGUAGE sql VOLATILE AS $fn$
+  SELECT pg_advisory_xact_lock_shared(1667787381, 10 + (round % 8)::integer) IS NOT NULL
+$fn$;
+
 -- An append inside the caller's transaction (JournalStore.transact). If it wins the next round's
 -- lock, integrates new_entries right here (receipt_index and receipt_tree_size are set; the lock
 -- is held until the caller commits). Otherwise queues them (queue_id and awaited_round are set);
@@ -251,15 +262,16 @@ CREATE FUNCTION chartproof.journal_enqueue(
 )
 LANGUAGE plpgsql AS $fn$
 DECLARE
-  next_round bigint;
+  committed_round bigint;
 BEGIN
-  SELECT h.round + 1 INTO STRICT next_round FROM chartproof.journal_head h WHERE h.singleton;
-  IF pg_try_advisory_xact_lock(1667787381, 10 + (next_round % 8)::integer) THEN
+  SELECT h.round INTO STRICT committed_round FROM chartproof.journal_head h WHERE h.singleton;
+  IF pg_try_advisory_xact_lock(1667787381, 10 + ((committed_round + 1) % 8)::integer) THEN
     SELECT i.own_first, i.tree_size INTO STRICT receipt_index, receipt_tree_size
-    FROM chartproof.journal_integrate(new_entries, 4096) i;
+    FROM chartproof.journal_integrate(new_entries, 4096, committed_round + 1) i;
   ELSE
     INSERT INTO chartproof.journal_queue (entries) VALUES (new_entries) RETURNING id INTO queue_id;
-    awaited_round := next_round;
+    -- The next round has its integrator, who has probably read the queue already: aim at the one after.
+    awaited_round := committed_round + 2;
   END IF;
 END
 $fn$;
@@ -270,7 +282,9 @@ $fn$;
 -- - With new_entries: integrates them at once if it wins the next round's lock (one transaction,
 --   committed when the CALL ends); otherwise queues them, commits, and waits as below.
 -- - With new_entries NULL: waits for the committed queue row queued_id, starting with round
---   awaited_round (see journal_enqueue), integrating it itself when that falls to it.
+--   awaited_round (see journal_enqueue).
+-- Waiting for round a: take a's lock if it is free, and integrate as round a (after round a - 1,
+-- if that one is running); or else sleep on it until its integrator commits.
 -- Either way it returns the index of the first entry and the size of the tree that included it.
 CREATE PROCEDURE chartproof.journal_append(
   new_entries bytea[], queued_id bigint, awaited_round bigint,
@@ -279,13 +293,15 @@ CREATE PROCEDURE chartproof.journal_append(
 LANGUAGE plpgsql AS $fn$
 DECLARE
   committed_round bigint;
+  still_queued boolean;
   blocking boolean := false;
+  done boolean; -- (assignments, not PERFORM, keep the calls on PL/pgSQL's fast expression path)
 BEGIN
   IF new_entries IS NOT NULL THEN
-    SELECT h.round + 1 INTO STRICT awaited_round FROM chartproof.journal_head h WHERE h.singleton;
-    IF pg_try_advisory_xact_lock(1667787381, 10 + (awaited_round % 8)::integer) THEN
+    SELECT h.round INTO STRICT committed_round FROM chartproof.journal_head h WHERE h.singleton;
+    IF pg_try_advisory_xact_lock(1667787381, 10 + ((committed_round + 1) % 8)::integer) THEN
       SELECT i.own_first, i.tree_size INTO STRICT receipt_index, receipt_tree_size
-      FROM chartproof.journal_integrate(new_entries, 4096) i;
+      FROM chartproof.journal_integrate(new_entries, 4096, committed_round + 1) i;
       RETURN;
     END IF;
     INSERT INTO chartproof.journal_queue (entries) VALUES (new_entries) RETURNING id INTO queued_id;
@@ -294,37 +310,24 @@ BEGIN
     -- covers all WAL written before it, this row included. If the server crashes first, the
     -- entries are lost unacknowledged, which the JournalStore contract allows. (Rows queued by
     -- journal_enqueue commit with the caller's own writes, and stay synchronous.)
-    PERFORM set_config('synchronous_commit', 'off', true);
+    done := set_config('synchronous_commit', 'off', true) IS NOT NULL;
     COMMIT;
+    -- The next round has its integrator, who has probably read the queue already: aim at the one after.
+    awaited_round := committed_round + 2;
   END IF;
   LOOP
     IF blocking THEN
       -- The round we slept on never came: take its lock for real, queued behind whoever holds it.
       PERFORM pg_advisory_xact_lock(1667787381, 10 + (awaited_round % 8)::integer);
-    ELSIF NOT pg_try_advisory_xact_lock(1667787381, 10 + (awaited_round % 8)::integer) THEN
-      -- Someone integrates that round: sleep until it commits, then look for our receipt.
-      PERFORM pg_advisory_xact_lock_shared(1667787381, 10 + (awaited_round % 8)::integer);
-      SELECT b.first_indexes[array_position(b.queue_ids, queued_id)], b.tree_size
-      INTO receipt_index, receipt_tree_size
-      FROM chartproof.journal_batches b
-      WHERE b.max_queue_id >= queued_id AND b.min_queue_id <= queued_id AND array_position(b.queue_ids, queued_id) IS NOT NULL
-      ORDER BY b.max_queue_id
-      LIMIT 1;
-      SELECT h.round INTO STRICT committed_round FROM chartproof.journal_head h WHERE h.singleton;
-      COMMIT;
-      IF receipt_index IS NOT NULL THEN
-        RETURN;
-      END IF;
-      -- Our row came after that round read the queue: wait for the next one. If the round we
-      -- waited for has not committed, we were granted the lock by a straggler, not woken by it.
-      blocking := committed_round < awaited_round;
-      awaited_round := committed_round + 1;
-      CONTINUE;
     END IF;
-    -- We hold the lock of awaited_round: integrate, unless someone already took our row.
-    blocking := false;
-    IF EXISTS (SELECT FROM chartproof.journal_queue q WHERE q.id = queued_id) THEN
-      PERFORM chartproof.journal_integrate(NULL, 4096);
+    IF blocking OR pg_try_advisory_xact_lock(1667787381, 10 + (awaited_round % 8)::integer) THEN
+      -- We are awaited_round's integrator: integrate whatever is queued (perhaps not our row, if an
+      -- earlier round took it), so that whoever sleeps on this round is not left waiting for nothing.
+      blocking := false;
+      PERFORM chartproof.journal_integrate(NULL, 4096, awaited_round);
+    ELSE
+      -- Someone integrates that round: sleep until it commits.
+      done := chartproof.sleep_on_round(awaited_round);
     END IF;
     SELECT b.first_indexes[array_position(b.queue_ids, queued_id)], b.tree_size
     INTO receipt_index, receipt_tree_size
@@ -332,15 +335,36 @@ BEGIN
     WHERE b.max_queue_id >= queued_id AND b.min_queue_id <= queued_id AND array_position(b.queue_ids, queued_id) IS NOT NULL
     ORDER BY b.max_queue_id
     LIMIT 1;
-    SELECT h.round + 1 INTO STRICT awaited_round FROM chartproof.journal_head h WHERE h.singleton;
-    COMMIT; -- synchronous: an integration we ran is durable before its receipt leaves
+    IF receipt_index IS NOT NULL THEN
+      COMMIT; -- synchronous when we integrated: durable before the receipt leaves
+      RETURN;
+    END IF;
+    -- Not found. One snapshot for the checks, since an integration deletes the queue row and adds
+    -- the batch row at once.
+    SELECT b.first_indexes[array_position(b.queue_ids, queued_id)], b.tree_size,
+           (SELECT h.round FROM chartproof.journal_head h WHERE h.singleton),
+           EXISTS (SELECT FROM chartproof.journal_queue q WHERE q.id = queued_id)
+    INTO receipt_index, receipt_tree_size, committed_round, still_queued
+    FROM (SELECT) AS one
+    LEFT JOIN LATERAL (
+      SELECT o.first_indexes, o.queue_ids, o.tree_size
+      FROM chartproof.journal_batches o
+      WHERE o.max_queue_id >= queued_id AND o.min_queue_id <= queued_id AND array_position(o.queue_ids, queued_id) IS NOT NULL
+      ORDER BY o.max_queue_id
+      LIMIT 1
+    ) AS b ON true;
+    COMMIT;
     IF receipt_index IS NOT NULL THEN
       RETURN;
     END IF;
-    IF NOT EXISTS (SELECT FROM chartproof.journal_queue q WHERE q.id = queued_id) THEN
+    IF NOT still_queued THEN
       RAISE EXCEPTION 'queue row % is neither queued nor in a recent batch', queued_id USING ERRCODE = 'CPA02';
     END IF;
-    -- The queue was longer than one integration takes: go round again.
+    -- Not in that round (our row came after it read the queue, or it stopped at max_queue_rows):
+    -- the next one. If the round we slept on has not committed, we were granted its lock by a
+    -- straggler from eight rounds before, not woken by its commit.
+    blocking := committed_round < awaited_round;
+    awaited_round := greatest(awaited_round, committed_round + 1);
   END LOOP;
 END
 $fn$;
