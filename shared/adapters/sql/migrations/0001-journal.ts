@@ -19,21 +19,22 @@
  *
  * Group commit, all of it in the database so that a writer needs one round trip. Integrations
  * are numbered (journal_head.round counts them). Round r's integrator holds the round lock
- * (1667787381, 10 + r % 8) exclusively from the moment it is elected until it commits; its waiters
+ * (1667787381, 10 + r % 64) exclusively from the moment it is elected until it commits; its waiters
  * sleep on that lock in shared mode, so its commit wakes them all at once (no convoy of exclusive
  * hand-offs). Only transaction-level advisory locks are used (session-level ones would pin RDS
  * Proxy connections).
  * 1. A writer reads the round r last committed and tries to take the lock of round r + 1. If it
  *    gets it, it integrates its entries (and anything queued) in its own transaction: one commit.
- * 2. Otherwise round r + 1 has its integrator: the writer commits its entries to journal_queue,
- *    sleeps on round r + 1's lock, and looks up its receipt in journal_batches.
+ * 2. Otherwise round r + 1 has its integrator: the writer commits its entries to journal_queue.
+ *    Round r + 1 has usually read the queue already, so the writer aims at round r + 2: it takes
+ *    round r + 2's lock if nobody has (and integrates once round r + 1 commits: an integration
+ *    locks the head row first), or sleeps on it. Then it looks up its receipt in journal_batches.
  * 3. If its row came in after that integrator read the queue, the writer wakes without a receipt
- *    and the same happens one round later: one of the writers in that position wins round r + 2's
- *    lock and integrates everything pending, the others sleep on it.
- * Why eight rotating locks rather than one: sleepers woken by round r hold round r's lock for an
+ *    and the same happens one round later.
+ * Why 64 rotating locks rather than one: sleepers woken by round r hold round r's lock for an
  * instant, and a try-lock on that same lock would fail on those instants (with one lock, waiters
  * kept each other out and spun); round r + 1's lock is not held by them. A try can still fail on a
- * straggler from eight rounds before; a writer that wakes and finds its round has not happened then
+ * straggler from 64 rounds before; a writer that wakes and finds its round has not happened then
  * takes the lock with a blocking request (queued ahead of later sleepers), so nobody spins, and a
  * round whose integrator died is taken over the same way. Mutual exclusion of integrations does
  * not depend on any of this: an integration locks the journal_head row first.
@@ -116,14 +117,14 @@ CREATE TABLE chartproof.journal_batches (
   integrated_at timestamptz NOT NULL DEFAULT now()
 ) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000);
 
--- Integrates own_entries (may be NULL), then the oldest queued rows, in queue id order, re-reading
--- the queue until it is empty, four reads are done, or max_queue_rows rows are taken. Runs in the
--- caller's transaction, as round claimed_round (or the next, if that one is past). Sets own_first
--- to the index of the first of own_entries (NULL without them) and tree_size to the size of the
--- tree afterwards.
--- Requires the caller's transaction to hold the lock of claimed_round exclusively (see the top of
--- this file). Locking the head row serializes integrations in any case: an integrator elected for
--- the next round while one runs waits here for it to commit, then reads the queue.
+-- Integrates own_entries (may be NULL), then the oldest queued rows (at most max_queue_rows, in
+-- queue id order), in the caller's transaction, as round claimed_round (or the next, if that one
+-- is past). Sets own_first to the index of the first of own_entries (NULL without them) and
+-- tree_size to the size of the tree afterwards. The queue is read once: rows that come in while
+-- this runs belong to the next round, whose integrator is already waiting (see the top of this file).
+-- Requires the caller's transaction to hold the lock of claimed_round exclusively. Locking the head
+-- row serializes integrations in any case: an integrator elected for the next round while one runs
+-- waits here for it to commit, then reads the queue.
 -- The tree arithmetic is shared/ledger/compact-range.ts (CompactRange.append and root) over
 -- PostgreSQL's sha256(); the audit recomputes all of it with that code.
 CREATE FUNCTION chartproof.journal_integrate(
@@ -136,14 +137,13 @@ AS $fn$
 DECLARE
   old_size       bigint;
   new_size       bigint;
+  new_round      bigint;
   edge           bytea[];
   stack_top      integer;
+  own_leaves     bytea[];
   leaves         bytea[];
-  round_ids      bigint[];
-  round_firsts   bigint[];
-  claimed_ids    bigint[] := '{}';
-  claimed_firsts bigint[] := '{}';
-  reads          integer := 0;
+  claimed_ids    bigint[];
+  claimed_firsts bigint[];
   carry          bytea;
   rest           bigint;
   height         integer;
@@ -152,9 +152,8 @@ DECLARE
   node_hashes    bytea[]    := '{}';
   new_root       bytea;
 BEGIN
-  SELECT h.size, h.right_edge INTO STRICT old_size, edge FROM chartproof.journal_head h WHERE h.singleton FOR NO KEY UPDATE;
-  new_size := old_size;
-  stack_top := coalesce(cardinality(edge), 0);
+  SELECT h.size, h.right_edge, greatest(h.round + 1, claimed_round) INTO STRICT old_size, edge, new_round
+  FROM chartproof.journal_head h WHERE h.singleton FOR NO KEY UPDATE;
 
   IF own_entries IS NOT NULL THEN
     own_first := old_size;
@@ -163,62 +162,59 @@ BEGIN
       SELECT own_first + e.ord - 1, e.entry FROM unnest(own_entries) WITH ORDINALITY AS e(entry, ord)
       RETURNING idx, sha256('\x00'::bytea || entry) AS leaf
     )
-    SELECT array_agg(a.leaf ORDER BY a.idx) INTO leaves FROM appended a;
+    SELECT array_agg(a.leaf ORDER BY a.idx) INTO own_leaves FROM appended a;
   END IF;
 
-  LOOP
-    -- Append each leaf to the right edge: merge it with one subtree per trailing one bit of the
-    -- size. Nodes completed at levels 4, 8, 12, … are kept (TILE_HEIGHT in shared/ledger/tiles.ts).
-    FOR i IN 1 .. coalesce(cardinality(leaves), 0) LOOP
-      carry := leaves[i];
-      rest := new_size;
-      height := 0;
-      WHILE (rest & 1) = 1 LOOP
-        carry := sha256('\x01'::bytea || edge[stack_top] || carry);
-        stack_top := stack_top - 1;
-        rest := rest >> 1;
-        height := height + 1;
-        IF height % 4 = 0 THEN
-          node_levels := node_levels || height::smallint;
-          node_idxs := node_idxs || (new_size >> height);
-          node_hashes := node_hashes || carry;
-        END IF;
-      END LOOP;
-      stack_top := stack_top + 1;
-      edge[stack_top] := carry;
-      new_size := new_size + 1;
-    END LOOP;
+  -- Claim, place and copy the oldest queued rows in one statement; leaf hashes come back in index order.
+  WITH claimed AS (
+    DELETE FROM chartproof.journal_queue q
+    WHERE q.id IN (SELECT p.id FROM chartproof.journal_queue p ORDER BY p.id LIMIT max_queue_rows)
+    RETURNING q.id, q.entries
+  ), placed AS (
+    SELECT c.id, c.entries,
+           old_size + coalesce(cardinality(own_leaves), 0)
+             + sum(cardinality(c.entries)) OVER (ORDER BY c.id) - cardinality(c.entries) AS first_idx
+    FROM claimed c
+  ), appended AS (
+    INSERT INTO chartproof.journal_entries (idx, entry)
+    SELECT p.first_idx + e.ord - 1, e.entry
+    FROM placed p CROSS JOIN LATERAL unnest(p.entries) WITH ORDINALITY AS e(entry, ord)
+    RETURNING idx, sha256('\x00'::bytea || entry) AS leaf
+  )
+  SELECT (SELECT array_agg(a.leaf ORDER BY a.idx) FROM appended a),
+         (SELECT array_agg(p.id ORDER BY p.id) FROM placed p),
+         (SELECT array_agg(p.first_idx ORDER BY p.id) FROM placed p)
+  INTO leaves, claimed_ids, claimed_firsts;
+  leaves := coalesce(own_leaves, '{}') || coalesce(leaves, '{}');
 
-    EXIT WHEN reads = 4 OR cardinality(claimed_ids) >= max_queue_rows;
-    reads := reads + 1;
-    -- Claim, place and copy the oldest queued rows in one statement; leaf hashes come back in index order.
-    WITH claimed AS (
-      DELETE FROM chartproof.journal_queue q
-      WHERE q.id IN (SELECT p.id FROM chartproof.journal_queue p ORDER BY p.id LIMIT max_queue_rows - cardinality(claimed_ids))
-      RETURNING q.id, q.entries
-    ), placed AS (
-      SELECT c.id, c.entries,
-             new_size + sum(cardinality(c.entries)) OVER (ORDER BY c.id) - cardinality(c.entries) AS first_idx
-      FROM claimed c
-    ), appended AS (
-      INSERT INTO chartproof.journal_entries (idx, entry)
-      SELECT p.first_idx + e.ord - 1, e.entry
-      FROM placed p CROSS JOIN LATERAL unnest(p.entries) WITH ORDINALITY AS e(entry, ord)
-      RETURNING idx, sha256('\x00'::bytea || entry) AS leaf
-    )
-    SELECT (SELECT array_agg(a.leaf ORDER BY a.idx) FROM appended a),
-           (SELECT array_agg(p.id ORDER BY p.id) FROM placed p),
-           (SELECT array_agg(p.first_idx ORDER BY p.id) FROM placed p)
-    INTO leaves, round_ids, round_firsts;
-    EXIT WHEN round_ids IS NULL;
-    claimed_ids := claimed_ids || round_ids;
-    claimed_firsts := claimed_firsts || round_firsts;
-  END LOOP;
-
-  tree_size := new_size;
-  IF new_size = old_size THEN
+  tree_size := old_size + cardinality(leaves);
+  IF cardinality(leaves) = 0 THEN
     RETURN;
   END IF;
+
+  -- Append each leaf to the right edge: merge it with one subtree per trailing one bit of the size.
+  -- Nodes completed at levels 4, 8, 12, … are kept (TILE_HEIGHT in shared/ledger/tiles.ts).
+  new_size := old_size;
+  stack_top := coalesce(cardinality(edge), 0);
+  FOR i IN 1 .. cardinality(leaves) LOOP
+    carry := leaves[i];
+    rest := new_size;
+    height := 0;
+    WHILE (rest & 1) = 1 LOOP
+      carry := sha256('\x01'::bytea || edge[stack_top] || carry);
+      stack_top := stack_top - 1;
+      rest := rest >> 1;
+      height := height + 1;
+      IF height % 4 = 0 THEN
+        node_levels := node_levels || height::smallint;
+        node_idxs := node_idxs || (new_size >> height);
+        node_hashes := node_hashes || carry;
+      END IF;
+    END LOOP;
+    stack_top := stack_top + 1;
+    edge[stack_top] := carry;
+    new_size := new_size + 1;
+  END LOOP;
   edge := edge[1:stack_top];
 
   -- RFC 9162 splits off the largest complete subtree on the left: fold the right edge from the right.
@@ -230,16 +226,16 @@ BEGIN
   IF cardinality(node_levels) > 0 THEN
     INSERT INTO chartproof.tree_nodes (level, idx, hash) SELECT * FROM unnest(node_levels, node_idxs, node_hashes);
   END IF;
-  UPDATE chartproof.journal_head h
-  SET round = greatest(h.round + 1, claimed_round), size = new_size, root = new_root, right_edge = edge
-  WHERE h.singleton;
-  IF cardinality(claimed_ids) > 0 THEN
-    -- Not claimed_ids[1] and [n]: a later read may take a smaller id whose transaction committed late.
+  UPDATE chartproof.journal_head h SET round = new_round, size = new_size, root = new_root, right_edge = edge WHERE h.singleton;
+  IF claimed_ids IS NOT NULL THEN
     INSERT INTO chartproof.journal_batches (max_queue_id, min_queue_id, tree_size, queue_ids, first_indexes)
-    SELECT max(id), min(id), new_size, claimed_ids, claimed_firsts FROM unnest(claimed_ids) AS c(id);
-    -- A few of the oldest receipts at a time, so the table stays small at bounded cost per batch.
+    VALUES (claimed_ids[cardinality(claimed_ids)], claimed_ids[1], new_size, claimed_ids, claimed_firsts);
+  END IF;
+  -- Now and then, the oldest receipts nobody can still be waiting for: bounded work, and more rows
+  -- each time than the rounds in between add.
+  IF new_round % 64 = 0 THEN
     DELETE FROM chartproof.journal_batches b
-    WHERE b.max_queue_id IN (SELECT o.max_queue_id FROM chartproof.journal_batches o ORDER BY o.max_queue_id LIMIT 4)
+    WHERE b.max_queue_id IN (SELECT o.max_queue_id FROM chartproof.journal_batches o ORDER BY o.max_queue_id LIMIT 256)
       AND b.integrated_at < now() - interval '10 minutes';
   END IF;
 END
@@ -249,7 +245,7 @@ $fn$;
 -- shared mode until the transaction ends. A SQL function so that PL/pgSQL can inline the call.
 CREATE FUNCTION chartproof.sleep_on_round(round bigint) RETURNS boolean
 LANGUAGE sql VOLATILE AS $fn$
-  SELECT pg_advisory_xact_lock_shared(1667787381, 10 + (round % 8)::integer) IS NOT NULL
+  SELECT pg_advisory_xact_lock_shared(1667787381, 10 + (round % 64)::integer) IS NOT NULL
 $fn$;
 
 -- An append inside the caller's transaction (JournalStore.transact). If it wins the next round's
@@ -265,7 +261,7 @@ DECLARE
   committed_round bigint;
 BEGIN
   SELECT h.round INTO STRICT committed_round FROM chartproof.journal_head h WHERE h.singleton;
-  IF pg_try_advisory_xact_lock(1667787381, 10 + ((committed_round + 1) % 8)::integer) THEN
+  IF pg_try_advisory_xact_lock(1667787381, 10 + ((committed_round + 1) % 64)::integer) THEN
     SELECT i.own_first, i.tree_size INTO STRICT receipt_index, receipt_tree_size
     FROM chartproof.journal_integrate(new_entries, 4096, committed_round + 1) i;
   ELSE
@@ -299,7 +295,7 @@ DECLARE
 BEGIN
   IF new_entries IS NOT NULL THEN
     SELECT h.round INTO STRICT committed_round FROM chartproof.journal_head h WHERE h.singleton;
-    IF pg_try_advisory_xact_lock(1667787381, 10 + ((committed_round + 1) % 8)::integer) THEN
+    IF pg_try_advisory_xact_lock(1667787381, 10 + ((committed_round + 1) % 64)::integer) THEN
       SELECT i.own_first, i.tree_size INTO STRICT receipt_index, receipt_tree_size
       FROM chartproof.journal_integrate(new_entries, 4096, committed_round + 1) i;
       RETURN;
@@ -318,9 +314,9 @@ BEGIN
   LOOP
     IF blocking THEN
       -- The round we slept on never came: take its lock for real, queued behind whoever holds it.
-      PERFORM pg_advisory_xact_lock(1667787381, 10 + (awaited_round % 8)::integer);
+      PERFORM pg_advisory_xact_lock(1667787381, 10 + (awaited_round % 64)::integer);
     END IF;
-    IF blocking OR pg_try_advisory_xact_lock(1667787381, 10 + (awaited_round % 8)::integer) THEN
+    IF blocking OR pg_try_advisory_xact_lock(1667787381, 10 + (awaited_round % 64)::integer) THEN
       -- We are awaited_round's integrator: integrate whatever is queued (perhaps not our row, if an
       -- earlier round took it), so that whoever sleeps on this round is not left waiting for nothing.
       blocking := false;
@@ -362,7 +358,7 @@ BEGIN
     END IF;
     -- Not in that round (our row came after it read the queue, or it stopped at max_queue_rows):
     -- the next one. If the round we slept on has not committed, we were granted its lock by a
-    -- straggler from eight rounds before, not woken by its commit.
+    -- straggler from 64 rounds before, not woken by its commit.
     blocking := committed_round < awaited_round;
     awaited_round := greatest(awaited_round, committed_round + 1);
   END LOOP;
