@@ -94,7 +94,8 @@ export interface PatientControl {
   consents(patientId: string): Promise<StoredConsent[]>;
 
   /**
-   * The latest break-glass access by `actorId` on the patient at or after `since`, with its
+   * The latest opening of a break-glass window (an `access.break-glass` access with a stated
+   * reason; reads within a window do not extend it) by `actorId` on the patient at or after `since`, with its
    * stated reason (undefined once erased), or undefined when there is none.
    */
   latestBreakGlass(query: { patientId: string; actorId: string; since: string }): Promise<{ at: string; reason: string | undefined } | undefined>;

@@ -84,7 +84,7 @@ const Q = {
   latestBreakGlass: statement(
     'latest_break_glass',
     `SELECT at, reason FROM chartproof.access_index
-     WHERE patient_id = $1::uuid AND actor_id = $2::text AND outcome = 'break-glass' AND at >= $3::timestamptz
+     WHERE patient_id = $1::uuid AND actor_id = $2::text AND outcome = 'break-glass' AND action = 'access.break-glass' AND at >= $3::timestamptz
      ORDER BY at DESC LIMIT 1`,
   ),
   accessLog: statement(
