@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { createFileOnce, isErrnoError } from '../../shared/adapters/durable-file.ts';
 import { ROLES, type Role } from '../http/actor.ts';
+import { VerifiedTokenCache } from './verified-token-cache.ts';
 
 export const LOCAL_TOKEN_ISSUER = 'chartproof-local';
 export const LOCAL_TOKEN_AUDIENCE = 'chartproof-local-api';
@@ -134,10 +135,30 @@ export async function verifyLocalToken(token: string, options: { publicKey: KeyO
   }
 }
 
-/** A verifier over the key file in `dataDir` (created on first use), for the local server. */
-export async function localTokenVerifier(options: { dataDir: string }): Promise<(token: string) => Promise<JWTPayload>> {
+/** How many verified tokens the local server remembers (a few per local user is plenty). */
+const VERIFIED_TOKEN_CACHE_ENTRIES = 1024;
+
+/**
+ * A verifier over the key file in `dataDir` (created on first use), for the local server. A token
+ * that verified before is served from a bounded cache keyed by its exact string (see
+ * verified-token-cache.ts) until it expires; anything else goes through verifyLocalToken.
+ */
+export async function localTokenVerifier(options: { dataDir: string; now?: () => Date }): Promise<(token: string) => Promise<JWTPayload>> {
   const { publicKey } = await openLocalTokenKeys(options);
-  return (token) => verifyLocalToken(token, { publicKey });
+  const now = options.now ?? (() => new Date());
+  const verified = new VerifiedTokenCache({
+    maxEntries: VERIFIED_TOKEN_CACHE_ENTRIES,
+    clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+    // The same whole seconds jose compares with.
+    nowSeconds: () => Math.floor(now().getTime() / 1000),
+  });
+  return async (token) => {
+    const cached = verified.get(token);
+    if (cached !== undefined) return cached;
+    const claims = await verifyLocalToken(token, { publicKey, now: now() });
+    verified.set(token, claims);
+    return claims;
+  };
 }
 
 function reasonFor(error: unknown): string {
