@@ -1,0 +1,97 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { WebhookChannel, WebhookDeliveryError } from '../../shared/adapters/webhook-channel.ts';
+import { verifyWebhookSignature } from '../../shared/notifications/webhook-signature.ts';
+import { aMessage } from './fixtures.ts';
+
+const secret = 'whsec-local';
+
+type Received = { path: string; verified: boolean; eventId: string | undefined; body: unknown };
+
+describe('WebhookChannel against a local receiver', () => {
+  const received: Received[] = [];
+  let server: Server;
+  let base: string;
+
+  // Paths decide the receiver's answer: /ok 204, /fail 500, /redirect 302 to /ok, /slow never answers.
+  const handle = (request: IncomingMessage, response: ServerResponse, raw: string) => {
+    const path = request.url ?? '';
+    received.push({
+      path,
+      verified: verifyWebhookSignature({ header: request.headers['chartproof-signature'] as string | undefined, body: raw, secrets: [secret], now: Math.floor(Date.now() / 1000) }).ok,
+      eventId: request.headers['chartproof-event-id'] as string | undefined,
+      body: raw === '' ? undefined : JSON.parse(raw),
+    });
+    if (path === '/slow') return;
+    if (path === '/redirect') response.writeHead(302, { location: `${base}/ok` }).end();
+    else response.writeHead(path === '/ok' ? 204 : 500).end();
+  };
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => handle(request, response, Buffer.concat(chunks).toString('utf8')));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  beforeEach(() => {
+    received.length = 0;
+  });
+
+  it('POSTs the message with a signature the receiver verifies and the event id header', async () => {
+    const message = aMessage();
+
+    await new WebhookChannel({ secret }).send({ address: `${base}/ok`, message });
+
+    expect(received).toEqual([
+      { path: '/ok', verified: true, eventId: message.id, body: { id: message.id, kind: message.kind, at: message.at, subject: message.subject, text: message.text, link: message.link } },
+    ]);
+  });
+
+  it('fails on a non-2xx answer, naming the status', async () => {
+    const send = new WebhookChannel({ secret }).send({ address: `${base}/fail`, message: aMessage() });
+
+    await expect(send).rejects.toMatchObject({ name: WebhookDeliveryError.name, status: 500, message: 'webhook answered 500, want 2xx' });
+  });
+
+  it('does not follow a redirect', async () => {
+    const send = new WebhookChannel({ secret }).send({ address: `${base}/redirect`, message: aMessage() });
+
+    await expect(send).rejects.toThrow(/redirects are not followed/);
+    expect(received.map((r) => r.path)).toEqual(['/redirect']);
+  });
+
+  it('gives up on a receiver that does not answer in time', async () => {
+    const send = new WebhookChannel({ secret, timeoutMs: 200 }).send({ address: `${base}/slow`, message: aMessage() });
+
+    await expect(send).rejects.toThrow('webhook timed out after 200 ms');
+  });
+
+  it('sends nothing when the target check refuses the address', async () => {
+    const checkTarget = async () => {
+      throw new Error('webhook target refused: 127.0.0.1 is loopback');
+    };
+
+    const send = new WebhookChannel({ secret, checkTarget }).send({ address: `${base}/ok`, message: aMessage() });
+
+    await expect(send).rejects.toThrow(/loopback/);
+    expect(received).toEqual([]);
+  });
+
+  it('signs with the injected clock, so a receiver refuses a stale delivery', async () => {
+    const tenMinutesAgo = Date.now() - 10 * 60 * 1000;
+
+    await new WebhookChannel({ secret, clock: () => tenMinutesAgo }).send({ address: `${base}/ok`, message: aMessage() });
+
+    expect(received[0]?.verified).toBe(false);
+  });
+});
