@@ -284,7 +284,7 @@ async function readNodes(session: SqlSession, begin: number, end: number): Promi
   }
   const nodes = new Map<string, Hash>();
   if (levels.length === 0) return nodes;
-  const rows = await session.query<{ level: unknown; idx: unknown; hash: unknown }>(QUERIES.storedHashes, [[], [], levels, lows, highs]);
+  const rows = await session.query<{ level: unknown; idx: unknown; hash: unknown }>(QUERIES.storedHashes, [levels, lows, highs]);
   for (const row of rows) {
     nodes.set(`${toSafeInteger(row.level, 'level')}/${toSafeInteger(row.idx, 'index')}`, toBytes(row.hash, 'hash'));
   }

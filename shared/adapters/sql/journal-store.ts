@@ -5,14 +5,12 @@
  * turns their answers into receipts and proofs.
  */
 import type { Hash } from '../../ledger/hashing.ts';
-import { IndexOutOfRangeError } from '../../ledger/errors.ts';
 import { DEFAULT_CHECKPOINT_POLICY, receiptsFor, type CheckpointPolicy } from '../../ledger/sequencing.ts';
 import { leafHash } from '../../ledger/hashing.ts';
 import {
   InvalidEntryError,
   JournalCorruptionError,
   MAX_ENTRY_BYTES,
-  TreeSizeOutOfRangeError,
   type EntryReceipt,
   type JournalStore,
   type JournalTransaction,
@@ -22,7 +20,7 @@ import {
 } from '../../ports/journal-store.ts';
 import type { CheckpointSigner } from '../../ports/signer.ts';
 import { readLatestCheckpoint, readTreeHead, signCheckpointIfDue, type CheckpointSettings } from './checkpoints.ts';
-import { inTransaction, toBytes, toSafeInteger, type SqlExecutor, type SqlRow, type SqlSession, type SqlStatement } from './executor.ts';
+import { inTransaction, toSafeInteger, type SqlExecutor, type SqlRow, type SqlStatement } from './executor.ts';
 import { readConsistencyProof, readInclusionProof } from './proofs.ts';
 import { QUERIES } from './queries.ts';
 
@@ -58,11 +56,6 @@ export function createSqlJournalStore(options: SqlJournalStoreOptions): SqlJourn
           policy: options.checkpointPolicy ?? DEFAULT_CHECKPOINT_POLICY,
           now: options.now ?? Date.now,
         };
-
-  async function requireTreeSize(session: SqlSession, treeSize: number): Promise<void> {
-    const head = await readTreeHead(session);
-    if (treeSize > head.size) throw new TreeSizeOutOfRangeError(treeSize, head.size);
-  }
 
   return {
     async append(entries) {
@@ -111,30 +104,20 @@ export function createSqlJournalStore(options: SqlJournalStoreOptions): SqlJourn
 
     entry(index, entryOptions) {
       return executor.withSession(async (session): Promise<ProvenEntry> => {
-        const head = await readTreeHead(session);
-        const treeSize = entryOptions?.treeSize ?? head.size;
-        if (treeSize > head.size) throw new TreeSizeOutOfRangeError(treeSize, head.size);
-        if (!Number.isSafeInteger(index) || index < 0 || index >= treeSize) throw new IndexOutOfRangeError(index, treeSize);
-        const [row] = await session.query<{ entry: unknown }>(QUERIES.entry, [index]);
-        if (row === undefined) throw new JournalCorruptionError(`entry ${index} is missing`);
-        const entry = toBytes(row.entry, 'entry').slice();
-        const proof = await readInclusionProof(session, index, treeSize);
-        return { index, entry, leafHash: leafHash(entry), treeSize, proof };
+        // One round trip when the tree size is given; the latest one must be read first otherwise.
+        const treeSize = entryOptions?.treeSize ?? (await readTreeHead(session)).size;
+        const { proof, entry } = await readInclusionProof(session, { index, size: treeSize, withEntry: true });
+        const bytes = entry as Uint8Array;
+        return { index, entry: bytes, leafHash: leafHash(bytes), treeSize, proof };
       });
     },
 
     inclusionProof(index, treeSize) {
-      return executor.withSession(async (session): Promise<Hash[]> => {
-        await requireTreeSize(session, treeSize);
-        return readInclusionProof(session, index, treeSize);
-      });
+      return executor.withSession(async (session): Promise<Hash[]> => (await readInclusionProof(session, { index, size: treeSize })).proof);
     },
 
     consistencyProof(size1, size2) {
-      return executor.withSession(async (session): Promise<Hash[]> => {
-        await requireTreeSize(session, size2);
-        return readConsistencyProof(session, size1, size2);
-      });
+      return executor.withSession((session) => readConsistencyProof(session, size1, size2));
     },
 
     latestCheckpoint: () => executor.withSession((session) => readLatestCheckpoint(session, signer)),

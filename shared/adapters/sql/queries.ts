@@ -23,19 +23,31 @@ export const QUERIES = {
   entry: statement('entry', 'SELECT entry FROM chartproof.journal_entries WHERE idx = $1::bigint'),
 
   /**
-   * The stored hashes of the given spans: leaf hashes of entries [lo, hi) (recomputed here), and
-   * tree nodes (level, [lo, hi)). One indexed range scan per span.
+   * What a proof needs, in one round trip: the integrated tree size (level -1, in idx), the entry
+   * at index $6 if it is not NULL (level -2, its bytes in hash), and the stored hashes of the given
+   * spans: leaf hashes of entries [lo, hi) (recomputed here, level 0) and tree nodes (level, [lo, hi)).
+   * One index range scan per span, whatever the planner makes of the table sizes: LATERAL runs the
+   * subquery per span, and OFFSET 0 keeps the planner from flattening it into a join.
    */
-  storedHashes: statement(
-    'stored_hashes',
-    // One index range scan per span, whatever the planner makes of the table sizes: LATERAL runs the
-    // subquery per span, and OFFSET 0 keeps the planner from flattening it into a join.
-    String.raw`SELECT 0 AS level, e.idx, sha256('\x00'::bytea || e.entry) AS hash
+  proofData: statement(
+    'proof_data',
+    String.raw`SELECT -1 AS level, h.size AS idx, NULL::bytea AS hash FROM chartproof.journal_head h WHERE h.singleton
+     UNION ALL
+     SELECT -2, x.idx, x.entry FROM chartproof.journal_entries x WHERE x.idx = $6::bigint
+     UNION ALL
+     SELECT 0, e.idx, sha256('\x00'::bytea || e.entry)
        FROM unnest($1::bigint[], $2::bigint[]) AS s(lo, hi)
        CROSS JOIN LATERAL (SELECT j.idx, j.entry FROM chartproof.journal_entries j WHERE j.idx >= s.lo AND j.idx < s.hi OFFSET 0) e
      UNION ALL
      SELECT s.level, n.idx, n.hash
        FROM unnest($3::smallint[], $4::bigint[], $5::bigint[]) AS s(level, lo, hi)
+       CROSS JOIN LATERAL (SELECT t.idx, t.hash FROM chartproof.tree_nodes t WHERE t.level = s.level AND t.idx >= s.lo AND t.idx < s.hi OFFSET 0) n`,
+  ),
+  /** The stored hashes of spans only (as proofData without the head and entry rows), for the audit. */
+  storedHashes: statement(
+    'stored_hashes',
+    String.raw`SELECT s.level, n.idx, n.hash
+       FROM unnest($1::smallint[], $2::bigint[], $3::bigint[]) AS s(level, lo, hi)
        CROSS JOIN LATERAL (SELECT t.idx, t.hash FROM chartproof.tree_nodes t WHERE t.level = s.level AND t.idx >= s.lo AND t.idx < s.hi OFFSET 0) n`,
   ),
 
