@@ -13,6 +13,10 @@
  *   request's scheduled time, so a server that falls behind is charged for the queueing it causes
  *   (no coordinated omission). p99 targets apply here: with 32 closed-loop clients the mean latency
  *   is always 32 / throughput, so a closed loop measures concurrency, not responsiveness.
+ * Then the price of the consent policy: a practitioner's reads of CONSENT_PATIENTS patients, each
+ * with CONSENTS active consents (one of them the practitioner's), against those patients' own
+ * reads, both paced at POLICY_READS_PER_SECOND, a rate well within what the server sustains, so
+ * that the p99s are service times rather than queueing; their difference must stay within 2 ms.
  * Prints a table to stderr and JSON to stdout, writes the JSON to bench/results/api.json, and exits
  * 1 if a target is missed.
  *
@@ -35,7 +39,10 @@ const PATIENTS = 32;
 const WARMUP_SECONDS = 3;
 const BENCH_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const RESOURCE_BYTES = 1024;
-const TARGETS = { createPerSecond: 500, readPerSecond: 1000, p99Ms: 50 };
+const TARGETS = { createPerSecond: 500, readPerSecond: 1000, p99Ms: 50, policyExtraP99Ms: 2 };
+const CONSENT_PATIENTS = 4;
+const CONSENTS = 1000;
+const POLICY_READS_PER_SECOND = Number(process.env.BENCH_POLICY_READS_PER_SECOND ?? 100);
 const SUPERUSER_URL = process.env.CHARTPROOF_BENCH_DATABASE_URL ?? 'postgresql://root@/root?host=/var/run/postgresql';
 
 type Phase = { operations: number; seconds: number; perSecond: number; p50Ms: number; p99Ms: number; errors: number };
@@ -228,11 +235,44 @@ async function main(): Promise<number> {
     const read = await saturate(readRecord);
     const readPaced = await paced(readRecord, TARGETS.readPerSecond);
 
+    // The consent policy: CONSENTS active consents on each of CONSENT_PATIENTS patients.
+    const consentPatients = patients.slice(0, CONSENT_PATIENTS);
+    for (const patient of consentPatients) {
+      for (let start = 0; start < CONSENTS; start += CLIENTS) {
+        await Promise.all(
+          Array.from({ length: Math.min(CLIENTS, CONSENTS - start) }, async (_, k) => {
+            const n = start + k;
+            const grant = n === 0 ? { grantee: 'bench-practitioner', scope: { categories: ['vital-signs'] } } : { grantee: `bench-grantee-${n}`, scope: { all: true } };
+            const response = await fetch(`${url}/v1/patients/${patient.patientId}/consents`, json(patient.token, grant, 'POST'));
+            if (response.status !== 201) throw new Error(`granting a consent answered ${response.status}`);
+          }),
+        );
+      }
+    }
+    const consentPatientOf = (client: number) => consentPatients[client % CONSENT_PATIENTS] as (typeof patients)[number];
+    const readAs = (reader: (patient: (typeof patients)[number]) => string): Operation => async (client, i) => {
+      const patient = consentPatientOf(client);
+      const recordId = patient.recordIds[(i * 7919 + client) % patient.recordIds.length];
+      const response = await fetch(`${url}/v1/patients/${patient.patientId}/records/${recordId}`, json(reader(patient)));
+      await response.arrayBuffer();
+      return response.status === 200;
+    };
+    const ownRead = await paced(readAs((patient) => patient.token), POLICY_READS_PER_SECOND);
+    const consentRead = await paced(readAs(() => practitioner), POLICY_READS_PER_SECOND);
+    const policyExtraP99Ms = round(consentRead.p99Ms - ownRead.p99Ms);
+
     const results = [
       { name: 'record create', unit: 'requests/s', value: create.perSecond, target: TARGETS.createPerSecond, pass: create.perSecond >= TARGETS.createPerSecond },
       { name: `record create p99 at ${TARGETS.createPerSecond}/s`, unit: 'ms', value: createPaced.p99Ms, target: TARGETS.p99Ms, pass: createPaced.p99Ms <= TARGETS.p99Ms },
       { name: 'record read', unit: 'requests/s', value: read.perSecond, target: TARGETS.readPerSecond, pass: read.perSecond >= TARGETS.readPerSecond },
       { name: `record read p99 at ${TARGETS.readPerSecond}/s`, unit: 'ms', value: readPaced.p99Ms, target: TARGETS.p99Ms, pass: readPaced.p99Ms <= TARGETS.p99Ms },
+      {
+        name: `consent policy over ${CONSENTS} active consents: extra read p99 at ${POLICY_READS_PER_SECOND}/s`,
+        unit: 'ms',
+        value: policyExtraP99Ms,
+        target: TARGETS.policyExtraP99Ms,
+        pass: policyExtraP99Ms <= TARGETS.policyExtraP99Ms,
+      },
     ];
     const report = {
       benchmark: 'api',
@@ -249,7 +289,7 @@ async function main(): Promise<number> {
         objects: 'filesystem',
         logLevel: 'INFO',
       },
-      phases: { create, createPaced, read, readPaced },
+      phases: { create, createPaced, read, readPaced, ownRead, consentRead },
       results,
     };
     const table = [
@@ -260,6 +300,8 @@ async function main(): Promise<number> {
           [`create, ${TARGETS.createPerSecond}/s`, createPaced],
           ['read, closed loop', read],
           [`read, ${TARGETS.readPerSecond}/s`, readPaced],
+          [`own read, ${POLICY_READS_PER_SECOND}/s`, ownRead],
+          [`consent read, ${POLICY_READS_PER_SECOND}/s`, consentRead],
         ] as const
       ).map(
         ([name, p]) =>
@@ -272,7 +314,7 @@ async function main(): Promise<number> {
     process.stdout.write(output);
     mkdirSync('bench/results', { recursive: true });
     writeFileSync('bench/results/api.json', output);
-    const errors = create.errors + createPaced.errors + read.errors + readPaced.errors;
+    const errors = create.errors + createPaced.errors + read.errors + readPaced.errors + ownRead.errors + consentRead.errors;
     return results.every((result) => result.pass) && errors === 0 ? 0 : 1;
   } finally {
     if (server !== undefined && server.exitCode === null) {
