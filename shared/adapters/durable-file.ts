@@ -50,16 +50,26 @@ export function isErrnoError(error: unknown, code: string): boolean {
   return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
 }
 
-/** Fsyncs `directory`, and when mkdir created directories down from `firstCreated`, their parents too. */
+/**
+ * Fsyncs `directory`, and when mkdir created directories down from `firstCreated`, their parents too.
+ * The fsyncs are independent (each makes one directory's entries durable), so they run at once: a new
+ * record directory and its parent then cost one wait rather than two. Resolves once all are done.
+ */
 async function syncDirectories(directory: string, firstCreated: string | undefined): Promise<void> {
   const stop = firstCreated === undefined ? directory : dirname(firstCreated);
-  for (let current = directory; ; current = dirname(current)) {
-    const handle = await open(current, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    if (current === stop || current === dirname(current)) return;
+  const directories = [directory];
+  for (let current = directory; current !== stop && current !== dirname(current); ) {
+    current = dirname(current);
+    directories.push(current);
+  }
+  await Promise.all(directories.map(syncDirectory));
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
