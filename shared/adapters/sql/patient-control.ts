@@ -8,6 +8,7 @@ import { decodeBase64Strict, encodeBase64 } from '../../ledger/strict-base64.ts'
 import { leafHash as leafHashOf } from '../../ledger/hashing.ts';
 import type { JournalStore } from '../../ports/journal-store.ts';
 import type { AccessLogRow, AccessOutcome, PatientControl, PatientControlTransaction, StoredConsent } from '../../ports/patient-control.ts';
+import { CoalescedWriter } from './coalesced-writer.ts';
 import { toBytes, toSafeInteger, type SqlExecutor, type SqlRow, type SqlStatement } from './executor.ts';
 import type { SqlJournalTransaction } from './journal-store.ts';
 import { patientControlMigration } from './migrations/0020-patient-control.ts';
@@ -115,10 +116,11 @@ export function createSqlPatientControl(options: SqlPatientControlOptions): Pati
   const read = <Row extends SqlRow>(query: SqlStatement, values: readonly unknown[]) =>
     executor.withSession((session) => session.query<Row>(query, values));
 
-  const setAccessIndexes: PatientControl['setAccessIndexes'] = async (updates) => {
-    if (updates.length === 0) return;
+  // Every read journals an access and then records its index: concurrent reads share one UPDATE.
+  const accessIndexes = new CoalescedWriter<Parameters<PatientControl['setAccessIndexes']>[0][number]>(async (updates) => {
     await read(Q.setAccessIndexes, [updates.map(({ seq }) => seq), updates.map(({ receipt }) => receipt.index)]);
-  };
+  });
+  const setAccessIndexes: PatientControl['setAccessIndexes'] = (updates) => accessIndexes.write(updates);
 
   const transact: PatientControl['transact'] = (work) =>
     journal.transact((sqlTx) => {
