@@ -16,8 +16,9 @@ export type VerifiedTokenCacheOptions = {
  *
  * Only a byte-for-byte identical token can hit, so a forged or altered token always reaches the
  * real verifier. The time claims are checked again on every hit: a cached token stops being served
- * once it expires (same tolerance as the verifier), and the entry is dropped then. Callers get their
- * own copy of the claims, so nothing they do changes what the next request sees.
+ * once it expires (same tolerance as the verifier), and the entry is dropped then. The claims are
+ * kept deeply frozen and served as they are, so no caller can change what the next request sees
+ * (an attempt throws in strict code) and a hit costs no copy.
  */
 export class VerifiedTokenCache {
   readonly #options: VerifiedTokenCacheOptions;
@@ -41,7 +42,7 @@ export class VerifiedTokenCache {
     this.#entries.delete(token);
     if (!this.#timely(claims)) return undefined;
     this.#entries.set(token, claims);
-    return structuredClone(claims);
+    return claims;
   }
 
   /** Remembers the claims of a token the verifier accepted. Requires that `claims` came from verifying exactly `token`. */
@@ -49,7 +50,7 @@ export class VerifiedTokenCache {
     // Without a numeric exp a token could be served forever; the verifier requires one anyway.
     if (typeof claims.exp !== 'number' || !this.#timely(claims)) return;
     this.#entries.delete(token);
-    this.#entries.set(token, structuredClone(claims));
+    this.#entries.set(token, deepFrozen(structuredClone(claims)));
     for (const oldest of this.#entries.keys()) {
       if (this.#entries.size <= this.#options.maxEntries) break;
       this.#entries.delete(oldest);
@@ -69,4 +70,12 @@ export class VerifiedTokenCache {
     if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + tolerance)) return false;
     return true;
   }
+}
+
+function deepFrozen<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const member of Object.values(value)) deepFrozen(member);
+    Object.freeze(value);
+  }
+  return value;
 }
