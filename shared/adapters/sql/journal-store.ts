@@ -29,7 +29,33 @@ export interface SqlJournalTransaction extends JournalTransaction {
   query<Row extends SqlRow = SqlRow>(statement: SqlStatement | string, values?: readonly unknown[]): Promise<Row[]>;
 }
 
-export type SqlJournalStore = JournalStore<SqlJournalTransaction>;
+export interface SqlJournalStore extends JournalStore<SqlJournalTransaction> {
+  /**
+   * `transact` for a unit of work that is one statement: runs `own` and journals `entries` in a
+   * single statement, so both commit together or neither does, in one round trip where `transact`
+   * needs four (BEGIN, the statement, the enqueue, COMMIT). Resolves with `own`'s row and the
+   * entries' receipts once they are integrated, with the same guarantees as `transact`.
+   * Requires `own.statement.text` to be one INSERT, UPDATE or DELETE ... RETURNING that yields
+   * exactly one row, using parameters $1..$n for n = own.values.length, and `entries` non-empty.
+   * The entries are journaled even if `own` yields no row (the statement then fails here after
+   * committing): the journal may hold an entry without its projection row, never the reverse.
+   */
+  transactOne<Row extends SqlRow = SqlRow>(own: { statement: SqlStatement; values: readonly unknown[] }, entries: readonly Uint8Array[]): Promise<Transacted<Row>>;
+}
+
+/** `own` and journal_enqueue as one statement; the enqueue's columns are prefixed so they cannot clash with own's. */
+function journaledStatement(own: SqlStatement, parameters: number): SqlStatement {
+  return {
+    name: `${own.name}_journaled`,
+    // Both CTEs are materialized, so each runs exactly once; `q` is the outer side of the join, so
+    // the enqueue runs whatever `own` yields.
+    text: `WITH own AS MATERIALIZED (${own.text}),
+  q AS MATERIALIZED (SELECT queue_id, awaited_round, receipt_index, receipt_tree_size FROM chartproof.journal_enqueue($${parameters + 1}::bytea[]))
+SELECT own.*, q.queue_id AS journal_queue_id, q.awaited_round AS journal_awaited_round,
+  q.receipt_index AS journal_receipt_index, q.receipt_tree_size AS journal_receipt_tree_size
+FROM q LEFT JOIN own ON true`,
+  };
+}
 
 export type SqlJournalStoreOptions = {
   readonly executor: SqlExecutor;
@@ -97,6 +123,22 @@ export function createSqlJournalStore(options: SqlJournalStoreOptions): SqlJourn
         if (queued.queue_id === null) return { value, receipts: receiptsOf(appended, queued) };
         const [row] = await session.query<ReceiptRow>(QUERIES.await, [queued.queue_id, queued.awaited_round]);
         return { value, receipts: receiptsOf(appended, row) };
+      });
+    },
+
+    async transactOne<Row extends SqlRow = SqlRow>(own: { statement: SqlStatement; values: readonly unknown[] }, entries: readonly Uint8Array[]): Promise<Transacted<Row>> {
+      checkEntries(entries);
+      if (entries.length === 0) throw new RangeError('transactOne needs at least one entry; use a plain statement otherwise');
+      return executor.withSession(async (session) => {
+        // Outside a transaction block the statement is its own transaction (and commits synchronously).
+        const rows = await session.query(journaledStatement(own.statement, own.values.length), [...own.values, entries]);
+        const [first] = rows;
+        if (first === undefined || rows.length !== 1) throw new JournalCorruptionError(`the journaled statement returned ${rows.length} rows, want 1`);
+        const { journal_queue_id: queueId, journal_awaited_round: awaitedRound, journal_receipt_index: receiptIndex, journal_receipt_tree_size: receiptTreeSize, ...value } = first;
+        if (Object.values(value).every((column) => column === null)) throw new Error(`${own.statement.name} yielded no row; its entries were journaled`);
+        if (queueId === null) return { value: value as Row, receipts: receiptsOf(entries, { receipt_index: receiptIndex, receipt_tree_size: receiptTreeSize }) };
+        const [row] = await session.query<ReceiptRow>(QUERIES.await, [queueId, awaitedRound]);
+        return { value: value as Row, receipts: receiptsOf(entries, row) };
       });
     },
 
