@@ -3,9 +3,10 @@
  * (lambda-handler.ts), and the only AWS code that reads the environment.
  *
  * Environment (set by the CDK stack):
- *   DATABASE_URL                   the Aurora PostgreSQL connection string of the runtime login role
- *                                  (IAM auth tokens replace it in the database issue); migrations
- *                                  run on deploy, never here
+ *   DATABASE_URL                   the Aurora PostgreSQL connection string of the runtime login role;
+ *                                  migrations run on deploy, never here
+ *   CHARTPROOF_DATABASE_IAM_AUTH   'true': each new connection's password is a fresh IAM auth token
+ *                                  for DATABASE_URL's host, port and user (no password anywhere)
  *   CHARTPROOF_DATABASE_POOL_SIZE  connections per instance; default 2 (one request at a time,
  *                                  plus the checkpoint read)
  *   CHARTPROOF_RECORDS_BUCKET      the records bucket
@@ -25,6 +26,7 @@ import { z } from 'zod';
 import { EncryptionSdkCipher } from '../../shared/adapters/encryption-sdk-cipher.ts';
 import { KmsKeyVault } from '../../shared/adapters/kms-key-vault.ts';
 import { createKmsSigner } from '../../shared/adapters/kms-signer.ts';
+import { iamAuthTokenProvider } from '../../shared/adapters/postgres/iam-auth-token.ts';
 import { openPostgresRecordsDatabase } from '../../shared/adapters/postgres/records-database.ts';
 import { S3ObjectStore } from '../../shared/adapters/s3-object-store.ts';
 import { createSqlPatientControl } from '../../shared/adapters/sql/patient-control.ts';
@@ -38,6 +40,7 @@ const required = z.string().trim().min(1, 'is required');
 
 export const AwsEnvSchema = z.object({
   DATABASE_URL: required.regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
+  CHARTPROOF_DATABASE_IAM_AUTH: z.enum(['true', 'false']).optional(),
   CHARTPROOF_DATABASE_POOL_SIZE: z.string().regex(/^[1-9][0-9]?$/, 'must be an integer from 1 to 99').transform(Number).optional(),
   CHARTPROOF_RECORDS_BUCKET: required,
   CHARTPROOF_RECORDS_KMS_KEY_ID: required,
@@ -75,6 +78,7 @@ export async function composeAws(config: AwsConfig): Promise<ApiDeps> {
     migrate: false,
     runtimeRole: undefined,
     maxConnections: config.CHARTPROOF_DATABASE_POOL_SIZE ?? 2,
+    ...(config.CHARTPROOF_DATABASE_IAM_AUTH === 'true' ? { password: iamAuthTokenProvider({ url: config.DATABASE_URL, region: config.AWS_REGION }) } : {}),
     signer,
   });
   return {

@@ -25,12 +25,17 @@ export type PostgresRecordsDatabaseOptions = Omit<SqlJournalStoreOptions, 'execu
   readonly runtimeRole: string | undefined;
   /** Pool size; default 10. */
   readonly maxConnections?: number;
+  /**
+   * The password of each new pooled connection, asked for every time one is opened (IAM auth
+   * tokens expire, see iam-auth-token.ts). Default: whatever the URL says.
+   */
+  readonly password?: () => Promise<string>;
   /** Told when an idle pooled connection fails (it is replaced); default: ignored. */
   readonly onIdleConnectionError?: (error: Error) => void;
 };
 
 export async function openPostgresRecordsDatabase(options: PostgresRecordsDatabaseOptions): Promise<RecordsDatabase> {
-  const { url, runtimeRole, maxConnections = 10, migrate: shouldMigrate, onIdleConnectionError: _onIdleConnectionError, ...storeOptions } = options;
+  const { url, runtimeRole, maxConnections = 10, migrate: shouldMigrate, password, onIdleConnectionError: _onIdleConnectionError, ...storeOptions } = options;
   if (shouldMigrate) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -45,6 +50,7 @@ export async function openPostgresRecordsDatabase(options: PostgresRecordsDataba
   const pool = new pg.Pool({
     connectionString: url,
     max: maxConnections,
+    ...(password === undefined ? {} : { password }),
     ...(runtimeRole === undefined ? {} : { options: `-c role=${runtimeRole}` }),
   });
   // An idle pooled connection can fail at any time (a database restart, an administrator ending
