@@ -332,7 +332,8 @@ BEGIN
     ORDER BY b.max_queue_id
     LIMIT 1;
     IF receipt_index IS NOT NULL THEN
-      COMMIT; -- synchronous when we integrated: durable before the receipt leaves
+      -- The CALL commits as it ends, before the client sees its result (and synchronously when we
+      -- integrated): the receipt never leaves before the integration is durable.
       RETURN;
     END IF;
     -- Not found. One snapshot for the checks, since an integration deletes the queue row and adds
@@ -349,10 +350,10 @@ BEGIN
       ORDER BY o.max_queue_id
       LIMIT 1
     ) AS b ON true;
-    COMMIT;
     IF receipt_index IS NOT NULL THEN
       RETURN;
     END IF;
+    COMMIT;
     IF NOT still_queued THEN
       RAISE EXCEPTION 'queue row % is neither queued nor in a recent batch', queued_id USING ERRCODE = 'CPA02';
     END IF;
