@@ -14,6 +14,7 @@ import type {
   RecordsTransaction,
   RecordVersionRow,
 } from '../../ports/records-projection.ts';
+import { CoalescedWriter } from './coalesced-writer.ts';
 import { toBytes, toSafeInteger, type SqlExecutor, type SqlRow, type SqlStatement } from './executor.ts';
 import type { SqlJournalTransaction } from './journal-store.ts';
 import { JOURNAL_MIGRATIONS, type Migration } from './migrate.ts';
@@ -130,7 +131,7 @@ export function createSqlRecordsProjection(options: SqlRecordsProjectionOptions)
   const { journal, executor } = options;
   const read = <Row extends SqlRow>(query: SqlStatement, values: readonly unknown[]) =>
     executor.withSession((session) => session.query<Row>(query, values));
-  const indexWriter = new JournalIndexWriter(executor);
+  const indexWriter = new CoalescedWriter(writeJournalIndexes(executor));
 
   return {
     transact: (work) =>
@@ -293,52 +294,15 @@ function hashBytes(value: string): Uint8Array {
   return bytes;
 }
 
-type PendingIndexes = { updates: readonly JournalIndexUpdate[]; resolve: () => void; reject: (error: unknown) => void };
-
 /**
- * Records journal indexes for many concurrent writers in one statement per table: whoever finds
- * no write in progress starts one with everything queued so far; those arriving meanwhile go in the
- * next one. One writer alone pays one round trip, as before; thirty-two at once pay a handful.
+ * Records journal indexes for many concurrent writers in one statement per table (through a
+ * CoalescedWriter: one writer alone pays one round trip; thirty-two at once pay a handful).
  */
-class JournalIndexWriter {
-  readonly #executor: SqlExecutor;
-  #queued: PendingIndexes[] = [];
-  #writing = false;
-
-  constructor(executor: SqlExecutor) {
-    this.#executor = executor;
-  }
-
-  write(updates: readonly JournalIndexUpdate[]): Promise<void> {
-    if (updates.length === 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.#queued.push({ updates, resolve, reject });
-      if (!this.#writing) void this.#drain();
-    });
-  }
-
-  async #drain(): Promise<void> {
-    this.#writing = true;
-    try {
-      while (this.#queued.length > 0) {
-        const batch = this.#queued;
-        this.#queued = [];
-        try {
-          await this.#writeBatch(batch.flatMap((pending) => pending.updates));
-          for (const pending of batch) pending.resolve();
-        } catch (error) {
-          for (const pending of batch) pending.reject(error);
-        }
-      }
-    } finally {
-      this.#writing = false;
-    }
-  }
-
-  async #writeBatch(updates: readonly JournalIndexUpdate[]): Promise<void> {
+function writeJournalIndexes(executor: SqlExecutor): (updates: readonly JournalIndexUpdate[]) => Promise<void> {
+  return async (updates) => {
     const patients = updates.flatMap(({ row, receipt }) => (row.kind === 'patient' ? [{ row, index: receipt.index }] : []));
     const records = updates.flatMap(({ row, receipt }) => (row.kind === 'record' ? [{ row, index: receipt.index }] : []));
-    await this.#executor.withSession(async (session) => {
+    await executor.withSession(async (session) => {
       if (patients.length > 0) {
         await session.query(Q.setPatientIndexes, [patients.map(({ row }) => row.patientId), patients.map(({ index }) => index)]);
       }
@@ -351,5 +315,5 @@ class JournalIndexWriter {
         ]);
       }
     });
-  }
+  };
 }
