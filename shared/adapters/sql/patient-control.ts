@@ -4,11 +4,12 @@
  * row and its journal entry commit together.
  */
 import type { ConsentScope } from '../../consent/consent.ts';
-import { decodeBase64Strict, encodeBase64 } from '../../ledger/strict-base64.ts';
+import { encodeBase64 } from '../../ledger/strict-base64.ts';
 import { leafHash as leafHashOf } from '../../ledger/hashing.ts';
 import type { AccessLogRow, AccessOutcome, PatientControl, PatientControlTransaction, StoredConsent } from '../../ports/patient-control.ts';
 import { CoalescedWriter } from './coalesced-writer.ts';
-import { toBytes, toSafeInteger, type SqlExecutor, type SqlRow, type SqlStatement } from './executor.ts';
+import { optionalIndex, optionalText, base64, timestamp, hashBytes } from './row-values.ts';
+import { toSafeInteger, type SqlExecutor, type SqlRow, type SqlStatement } from './executor.ts';
 import type { SqlJournalStore } from './journal-store.ts';
 import { patientControlMigration } from './migrations/0020-patient-control.ts';
 
@@ -244,31 +245,6 @@ function accessRow(row: SqlRow): AccessLogRow {
   };
 }
 
-function optionalText(value: unknown): string | undefined {
-  return value === null || value === undefined ? undefined : String(value);
-}
-
-function optionalIndex(value: unknown): number | undefined {
-  return value === null || value === undefined ? undefined : toSafeInteger(value, 'journal_index');
-}
-
-function base64(value: unknown, what: string): string {
-  return encodeBase64(toBytes(value, what));
-}
-
-/** Drivers return timestamptz as Date; the API speaks RFC 3339 with milliseconds. */
-function timestamp(value: unknown, what: string): string {
-  const date = value instanceof Date ? value : new Date(String(value));
-  if (Number.isNaN(date.getTime())) throw new TypeError(`${what} is not a timestamp: ${String(value)}`);
-  return date.toISOString();
-}
-
-/** Requires canonical base64 of a 32-byte hash (the core only produces such). */
-function hashBytes(value: string): Uint8Array {
-  const bytes = decodeBase64Strict(value);
-  if (bytes === undefined || bytes.length !== 32) throw new TypeError('not the base64 of a 32-byte hash');
-  return bytes;
-}
 
 /** The access-log page query, exported so a test can check its plan uses the per-patient index rather than a scan. */
 export const ACCESS_LOG_QUERY: SqlStatement = Q.accessLog;

@@ -3,7 +3,6 @@
  * migrations/0010-records.ts, written inside the journal store's transactions so that a row and
  * its journal entry commit together.
  */
-import { encodeBase64, decodeBase64Strict } from '../../ledger/strict-base64.ts';
 import type { JournalStore } from '../../ports/journal-store.ts';
 import type {
   IdempotencyClaim,
@@ -15,6 +14,7 @@ import type {
   RecordVersionRow,
 } from '../../ports/records-projection.ts';
 import { CoalescedWriter } from './coalesced-writer.ts';
+import { optionalIndex, optionalText, base64, timestamp, hashBytes } from './row-values.ts';
 import { toBytes, toSafeInteger, type SqlExecutor, type SqlRow, type SqlStatement } from './executor.ts';
 import type { SqlJournalTransaction } from './journal-store.ts';
 import { JOURNAL_MIGRATIONS, type Migration } from './migrate.ts';
@@ -268,31 +268,6 @@ function claimRow(row: SqlRow): IdempotencyClaim {
   };
 }
 
-function optionalText(value: unknown): string | undefined {
-  return value === null || value === undefined ? undefined : String(value);
-}
-
-function optionalIndex(value: unknown): number | undefined {
-  return value === null || value === undefined ? undefined : toSafeInteger(value, 'journal_index');
-}
-
-function base64(value: unknown, what: string): string {
-  return encodeBase64(toBytes(value, what));
-}
-
-/** Drivers return timestamptz as Date; the API speaks RFC 3339 with milliseconds. */
-function timestamp(value: unknown, what: string): string {
-  const date = value instanceof Date ? value : new Date(String(value));
-  if (Number.isNaN(date.getTime())) throw new TypeError(`${what} is not a timestamp: ${String(value)}`);
-  return date.toISOString();
-}
-
-/** Requires canonical base64 of a 32-byte hash (the core only produces such). */
-function hashBytes(value: string): Uint8Array {
-  const bytes = decodeBase64Strict(value);
-  if (bytes === undefined || bytes.length !== 32) throw new TypeError('not the base64 of a 32-byte hash');
-  return bytes;
-}
 
 /**
  * Records journal indexes for many concurrent writers in one statement per table (through a
