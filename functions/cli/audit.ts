@@ -18,7 +18,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { openLocalSigner } from '../../shared/adapters/local-signer.ts';
@@ -27,6 +26,7 @@ import { postgresClientExecutor } from '../../shared/adapters/postgres/executor.
 import { auditJournal, AuditVerifierRequiredError, checkJournalEntryFormat, type AuditReport } from '../../shared/adapters/sql/audit.ts';
 import type { SqlExecutor } from '../../shared/adapters/sql/executor.ts';
 import { verifierFromVkey, type NoteVerifier } from '../../shared/ledger/vkey.ts';
+import { parseCommandOptions, UsageError } from './arguments.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -62,10 +62,6 @@ const processOutput: CliOutput = {
   err: (line) => process.stderr.write(`${line}\n`),
   progressStream: process.stderr,
 };
-
-class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 type Options = { vkey?: string | undefined; progress: boolean; skipEntryFormat: boolean };
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -103,23 +99,14 @@ export async function run(args: readonly string[], output: CliOutput = processOu
 }
 
 function parseOptions(args: readonly string[]): Options | 'help' {
-  try {
-    const { values } = parseArgs({
-      args: [...args],
-      options: {
-        vkey: { type: 'string' },
-        progress: { type: 'boolean' },
-        'skip-entry-format': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (values.help) return 'help';
-    return { vkey: values.vkey, progress: values.progress === true, skipEntryFormat: values['skip-entry-format'] === true };
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0] ?? 'invalid arguments');
-  }
+  const values = parseCommandOptions(args, {
+    vkey: { type: 'string' },
+    progress: { type: 'boolean' },
+    'skip-entry-format': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return 'help';
+  return { vkey: values.vkey, progress: values.progress === true, skipEntryFormat: values['skip-entry-format'] === true };
 }
 
 /** The verifier from --vkey, or with PGlite the local signing key; undefined when neither is there. */

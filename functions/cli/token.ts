@@ -9,9 +9,9 @@
  * Exit codes: 0 with the token on stdout; 2 for usage errors and an unusable key file (on stderr).
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../http/actor.ts';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, LocalTokenError, mintLocalToken, openLocalTokenKeys } from '../local/tokens.ts';
+import { parseCommandOptions, UsageError } from './arguments.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 2;
@@ -34,10 +34,6 @@ const processOutput: CliOutput = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
 };
-
-class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 type Options = { role: Role; sub: string; patientId?: string; expiresInSeconds: number; dataDir: string };
 
@@ -64,24 +60,14 @@ export async function run(
 }
 
 function parseOptions(args: readonly string[], environment: Readonly<Record<string, string | undefined>>): Options | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: {
-        role: { type: 'string' },
-        sub: { type: 'string' },
-        patient: { type: 'string' },
-        'expires-in': { type: 'string' },
-        'data-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0] ?? 'invalid arguments');
-  }
+  const values = parseCommandOptions(args, {
+    role: { type: 'string' },
+    sub: { type: 'string' },
+    patient: { type: 'string' },
+    'expires-in': { type: 'string' },
+    'data-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return 'help';
   if (values.role === undefined) throw new UsageError('--role is required');
   if (!(ROLES as readonly string[]).includes(values.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);

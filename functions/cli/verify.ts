@@ -6,8 +6,8 @@
  * (one "FAILED: <reason>" line on stderr); 2 for usage errors and unreadable files.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { verifyBundleFiles, type VerifyBundleFiles } from '../../shared/ledger/verify-bundle.ts';
+import { parseCommandOptions, UsageError } from './arguments.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -37,10 +37,6 @@ const processOutput: CliOutput = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
-class UsageError extends Error {
-  override name = 'UsageError';
-}
-
 type Options = { vkey: string; checkpoint: string; entry?: string; oldCheckpoint?: string; consistency?: string };
 
 /** Runs `chartproof verify` with the arguments after the subcommand; resolves with the exit code. */
@@ -68,24 +64,14 @@ export async function run(args: readonly string[], output: CliOutput = processOu
 }
 
 function parseOptions(args: readonly string[]): Options | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: {
-        vkey: { type: 'string' },
-        checkpoint: { type: 'string' },
-        entry: { type: 'string' },
-        'old-checkpoint': { type: 'string' },
-        consistency: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0] ?? 'invalid arguments');
-  }
+  const values = parseCommandOptions(args, {
+    vkey: { type: 'string' },
+    checkpoint: { type: 'string' },
+    entry: { type: 'string' },
+    'old-checkpoint': { type: 'string' },
+    consistency: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return 'help';
   if (values.vkey === undefined) throw new UsageError('--vkey is required');
   if (values.checkpoint === undefined) throw new UsageError('--checkpoint is required');
