@@ -7,11 +7,9 @@
  * scheduled function does the same.
  */
 import type { JournalStore } from '../../shared/ports/journal-store.ts';
+import { startPeriodic, type PeriodicTask } from './periodic.ts';
 
-export type Checkpointer = {
-  /** Stops the timer and waits for a round in progress. */
-  stop(): Promise<void>;
-};
+export type Checkpointer = PeriodicTask;
 
 export function startCheckpointer(options: {
   readonly journal: Pick<JournalStore, 'treeHead' | 'checkpoint'>;
@@ -20,35 +18,15 @@ export function startCheckpointer(options: {
   readonly onError: (error: unknown) => void;
 }): Checkpointer {
   let signedSize = -1;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let round: Promise<void> = Promise.resolve();
-
-  const runRound = async () => {
-    try {
+  return startPeriodic({
+    intervalMs: options.intervalMs,
+    onError: options.onError,
+    async run() {
       const head = await options.journal.treeHead();
       if (head.size > signedSize) {
         const signed = await options.journal.checkpoint({ covering: head.size });
         signedSize = signed?.size ?? signedSize;
       }
-    } catch (error) {
-      options.onError(error);
-    }
-  };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      round = runRound().then(schedule);
-    }, options.intervalMs);
-    timer.unref(); // the server keeps the process alive, not this timer
-  };
-  round = runRound().then(schedule);
-
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await round;
     },
-  };
+  });
 }

@@ -66,13 +66,23 @@ export type SqlJournalStoreOptions = {
   readonly checkpointPolicy?: CheckpointPolicy;
   /** Milliseconds since the epoch; default Date.now. */
   readonly now?: () => number;
+  /**
+   * Told, after each successful append or transaction, which entries it journaled (committed and
+   * integrated): the outbox's writer side publishes their events (shared/events/outbox-dispatcher.ts).
+   * Must not throw or block.
+   */
+  readonly onJournaled?: (journaled: readonly { readonly index: number; readonly entry: Uint8Array }[]) => void;
 };
 
 type EnqueueRow = { queue_id: unknown; awaited_round: unknown; receipt_index: unknown; receipt_tree_size: unknown };
 type ReceiptRow = { receipt_index: unknown; receipt_tree_size: unknown };
 
 export function createSqlJournalStore(options: SqlJournalStoreOptions): SqlJournalStore {
-  const { executor, signer } = options;
+  const { executor, signer, onJournaled } = options;
+  const journaled = (entries: readonly Uint8Array[], receipts: EntryReceipt[]): EntryReceipt[] => {
+    onJournaled?.(receipts.map((receipt, position) => ({ index: receipt.index, entry: entries[position] as Uint8Array })));
+    return receipts;
+  };
   const checkpointSettings: CheckpointSettings | undefined =
     signer === undefined
       ? undefined
@@ -90,7 +100,7 @@ export function createSqlJournalStore(options: SqlJournalStoreOptions): SqlJourn
       const [row] = await executor.withSession((session) =>
         entries.length === 1 ? session.query<ReceiptRow>(QUERIES.appendOne, entries) : session.query<ReceiptRow>(QUERIES.append, [entries]),
       );
-      return receiptsOf(entries, row);
+      return journaled(entries, receiptsOf(entries, row));
     },
 
     async transact<T>(work: (tx: SqlJournalTransaction) => Promise<T>): Promise<Transacted<T>> {
@@ -120,9 +130,9 @@ export function createSqlJournalStore(options: SqlJournalStoreOptions): SqlJourn
         });
         if (queued === undefined) return { value, receipts: [] };
         // Committed. Integrated in the transaction itself if the lock was free; otherwise wait for it.
-        if (queued.queue_id === null) return { value, receipts: receiptsOf(appended, queued) };
+        if (queued.queue_id === null) return { value, receipts: journaled(appended, receiptsOf(appended, queued)) };
         const [row] = await session.query<ReceiptRow>(QUERIES.await, [queued.queue_id, queued.awaited_round]);
-        return { value, receipts: receiptsOf(appended, row) };
+        return { value, receipts: journaled(appended, receiptsOf(appended, row)) };
       });
     },
 
@@ -136,9 +146,9 @@ export function createSqlJournalStore(options: SqlJournalStoreOptions): SqlJourn
         if (first === undefined || rows.length !== 1) throw new JournalCorruptionError(`the journaled statement returned ${rows.length} rows, want 1`);
         const { journal_queue_id: queueId, journal_awaited_round: awaitedRound, journal_receipt_index: receiptIndex, journal_receipt_tree_size: receiptTreeSize, ...value } = first;
         if (Object.values(value).every((column) => column === null)) throw new Error(`${own.statement.name} yielded no row; its entries were journaled`);
-        if (queueId === null) return { value: value as Row, receipts: receiptsOf(entries, { receipt_index: receiptIndex, receipt_tree_size: receiptTreeSize }) };
+        if (queueId === null) return { value: value as Row, receipts: journaled(entries, receiptsOf(entries, { receipt_index: receiptIndex, receipt_tree_size: receiptTreeSize })) };
         const [row] = await session.query<ReceiptRow>(QUERIES.await, [queueId, awaitedRound]);
-        return { value: value as Row, receipts: receiptsOf(entries, row) };
+        return { value: value as Row, receipts: journaled(entries, receiptsOf(entries, row)) };
       });
     },
 
