@@ -1,10 +1,10 @@
-import {
-  AlgorithmSuiteIdentifier,
-  buildClient,
-  CommitmentPolicy,
-  RawAesKeyringNode,
-  RawAesWrappingSuiteIdentifier,
-} from '@aws-crypto/client-node';
+// The Encryption SDK's parts, not its umbrella @aws-crypto/client-node: that one is CommonJS only,
+// so a bundle cannot drop the keyrings it re-exports, and its KMS hierarchical keyring imports the
+// DynamoDB client at load. Only the raw AES keyring is used here.
+import { buildDecrypt } from '@aws-crypto/decrypt-node';
+import { buildEncrypt } from '@aws-crypto/encrypt-node';
+import { AlgorithmSuiteIdentifier, type ClientOptions, CommitmentPolicy } from '@aws-crypto/material-management-node';
+import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/raw-aes-keyring-node';
 import { PATIENT_KEY_SIZE } from '../ports/key-vault.ts';
 import {
   RecordContextMismatchError,
@@ -25,7 +25,8 @@ import {
  * the journal.
  */
 export class EncryptionSdkCipher implements RecordCipher {
-  readonly #client = buildClient({
+  // What client-node's buildClient returns: buildEncrypt and buildDecrypt with the same options.
+  readonly #client = buildSdkClient({
     commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
     // We write exactly one encrypted data key per message; refuse to parse messages that claim more.
     maxEncryptedDataKeys: 1,
@@ -50,6 +51,10 @@ export class EncryptionSdkCipher implements RecordCipher {
     assertContext(messageHeader.encryptionContext, expected);
     return new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
   }
+}
+
+function buildSdkClient(options: Partial<ClientOptions>) {
+  return { ...buildEncrypt(options), ...buildDecrypt(options) };
 }
 
 /** Key provider namespace in every message header; the key name says whose key wrapped it. */
