@@ -1,5 +1,5 @@
 /** GET /v1/patients/{patientId}/access-log (API.md "Routes"). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Code, Cursor, FHIR_JSON, Identifier, integerParameter, JournalReceipt, PatientParams, Sha256, Timestamp, TimestampInput, type RouteContract } from './common.ts';
 
 export const AccessLogQuery = z.object({

@@ -1,5 +1,5 @@
 /** The consent routes (API.md "Routes": /v1/patients/{patientId}/consents...). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Code, FHIR_JSON, IdempotencyHeaders, Identifier, JournalReceipt, PatientParams, Timestamp, TimestampInput, type RouteContract } from './common.ts';
 
 const MAX_LISTED = 1000; // as many as a journal entry may hold (shared/ledger/entry.ts)
