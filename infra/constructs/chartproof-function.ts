@@ -110,6 +110,11 @@ export class ChartproofFunction extends Construct implements iam.IGrantable {
         banner: ESM_REQUIRE_BANNER,
         minify: true,
         sourceMap: true,
+        // The map keeps only the mappings, not a copy of every source: with NODE_OPTIONS=
+        // --enable-source-maps Node reads and parses the map while importing the bundle, so its size
+        // is cold-start time (3.7 MB with sources, 1 MB without). Stack traces still name the
+        // original file, line and column.
+        sourcesContent: false,
         externalModules: EXTERNAL_MODULES,
         forceDockerBundling: false,
         // esbuild escapes non-ASCII as \uXXXX by default, which inflates bundled message catalogues
