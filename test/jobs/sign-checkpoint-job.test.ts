@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { JobLog } from '../../functions/aws/job-handler.ts';
+import { checkpointObjectKey, makeCheckpointHandler } from '../../functions/jobs/sign-checkpoint.ts';
+import type { JournalStore, SignedCheckpoint } from '../../shared/ports/journal-store.ts';
+import { ObjectExistsError, ObjectIntegrityError, type ObjectStore } from '../../shared/ports/object-store.ts';
+
+class MapObjectStore implements ObjectStore {
+  readonly objects = new Map<string, Uint8Array>();
+
+  async putObject(input: { key: string; body: Uint8Array; sha256: Uint8Array }): Promise<void> {
+    if (this.objects.has(input.key)) throw new ObjectExistsError(input.key);
+    if (!Buffer.from(input.sha256).equals(createHash('sha256').update(input.body).digest())) throw new ObjectIntegrityError(input.key, 'the given SHA-256 is not the body\'s');
+    this.objects.set(input.key, input.body);
+  }
+
+  async getObject(key: string): Promise<Uint8Array> {
+    const body = this.objects.get(key);
+    if (body === undefined) throw new Error(`no ${key}`);
+    return body;
+  }
+}
+
+/** A journal whose tree grows by hand and which signs whenever asked to cover a bigger size. */
+function aJournal() {
+  let size = 0;
+  let latest: SignedCheckpoint | undefined;
+  const asked: (number | undefined)[] = [];
+  const journal: Pick<JournalStore, 'treeHead' | 'checkpoint'> = {
+    treeHead: async () => ({ size, root: new Uint8Array(32) }),
+    checkpoint: async (options) => {
+      asked.push(options?.covering);
+      if (size > 0 && (latest === undefined || latest.size < size)) latest = { size, root: new Uint8Array(32), note: `origin\n${size}\nroot\n\n— sig ${size}\n`, signedAt: 0 };
+      return latest;
+    },
+  };
+  return { journal, asked, grow: (n: number) => (size += n) };
+}
+
+const quiet: JobLog = { info: () => {}, warn: () => {} };
+
+describe('checkpoint job handler', () => {
+  it('asks for a checkpoint covering the tree head and writes each new note once to the witness bucket', async () => {
+    const { journal, asked, grow } = aJournal();
+    const witness = new MapObjectStore();
+    const handler = makeCheckpointHandler({ journal, witness, log: quiet });
+
+    const empty = await handler({});
+    grow(3);
+    const first = await handler({});
+    const unchanged = await handler({});
+    grow(2);
+    const grown = await handler({});
+
+    expect({
+      results: [empty, first, unchanged, grown],
+      asked,
+      objects: [...witness.objects].map(([key, body]) => [key, new TextDecoder().decode(body)]),
+    }).toEqual({
+      results: [
+        { size: undefined, stored: 'none-signed' },
+        { size: 3, stored: 'written' },
+        { size: 3, stored: 'already-stored' },
+        { size: 5, stored: 'written' },
+      ],
+      asked: [0, 3, 3, 5],
+      objects: [
+        [checkpointObjectKey(3), 'origin\n3\nroot\n\n— sig 3\n'],
+        [checkpointObjectKey(5), 'origin\n5\nroot\n\n— sig 5\n'],
+      ],
+    });
+  });
+
+  it('signs without a witness bucket, and a failed write fails the invocation so the schedule retries', async () => {
+    const { journal, grow } = aJournal();
+    grow(1);
+    const broken: ObjectStore = { putObject: async () => Promise.reject(new Error('S3 unavailable')), getObject: async () => new Uint8Array() };
+
+    const withoutBucket = await makeCheckpointHandler({ journal, witness: undefined, log: quiet })({});
+    const failing = makeCheckpointHandler({ journal, witness: broken, log: quiet })({});
+
+    expect(withoutBucket).toEqual({ size: 1, stored: 'not-kept' });
+    await expect(failing).rejects.toThrow('S3 unavailable');
+  });
+
+  it('names keys so that they sort by tree size', () => {
+    expect([checkpointObjectKey(10), checkpointObjectKey(9), checkpointObjectKey(100)].sort()).toEqual([checkpointObjectKey(9), checkpointObjectKey(10), checkpointObjectKey(100)]);
+  });
+});
