@@ -10,7 +10,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { S3ObjectStore } from '../../shared/adapters/s3-object-store.ts';
 import type { CheckpointJobDeps } from '../jobs/sign-checkpoint.ts';
-import { awsApiDeps, ConfigurationError } from './compose.ts';
+import { awsApiDeps } from './compose.ts';
+import { parseEnvironment } from './environment.ts';
 
 export const CheckpointEnvSchema = z
   .object({
@@ -25,11 +26,7 @@ export const CheckpointEnvSchema = z
 export type CheckpointConfig = z.infer<typeof CheckpointEnvSchema>;
 
 export function checkpointConfigFromEnv(env: Record<string, string | undefined> = process.env): CheckpointConfig {
-  const parsed = CheckpointEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigurationError(`invalid environment: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
-  }
-  return parsed.data;
+  return parseEnvironment(CheckpointEnvSchema, env);
 }
 
 /** Builds the job's dependencies: the API composition's journal and logger, and the witness bucket. */
