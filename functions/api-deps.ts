@@ -5,6 +5,7 @@
  */
 import type { HttpDeps } from './http/chain.ts';
 import type { JournalStore } from '../shared/ports/journal-store.ts';
+import type { PreferencesDeps } from '../shared/notifications/preferences-deps.ts';
 import type { RecordsDeps } from '../shared/records/records-deps.ts';
 
 export type ApiDeps = HttpDeps & {
@@ -12,6 +13,8 @@ export type ApiDeps = HttpDeps & {
   readonly records: RecordsDeps;
   /** The journal, for the ledger routes (proofs, checkpoints). */
   readonly journal: Pick<JournalStore, 'entry' | 'treeHead' | 'latestCheckpoint' | 'checkpoint' | 'consistencyProof'>;
+  /** The notification-preferences routes' store, and which webhook hosts they accept (local: any; AWS: public only). */
+  readonly notifications: Pick<PreferencesDeps, 'preferences' | 'webhookPolicy'>;
   /** The checkpoint signer's verifier key (C2SP vkey). */
   readonly vkey: string;
   /** setTimeout as a promise; the ledger entry route waits with it for a covering checkpoint. */

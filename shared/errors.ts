@@ -172,6 +172,23 @@ export class IdempotencyInProgressError extends DomainError {
   }
 }
 
+/**
+ * A webhook URL is well-formed but may not be called from this deployment: its host is, or
+ * resolves to, an address that is not public (private, loopback, link-local, ...), or cannot be
+ * resolved (refused rather than trusted). Mapped to 422. The message names the field, never the
+ * URL, the host or the addresses (values the client sent or could probe with).
+ */
+export class WebhookTargetRefusedError extends DomainError {
+  override name = 'WebhookTargetRefusedError';
+  readonly path: string;
+
+  /** `path` names the field, e.g. "body.channels.1.address". */
+  constructor(options: { path: string } & DomainErrorOptions) {
+    super(`${options.path}: the webhook host must resolve only to public internet addresses`, options);
+    this.path = options.path;
+  }
+}
+
 const MAX_ISSUES_IN_MESSAGE = 3;
 // A media type is echoed only when it looks like one (type/subtype tokens), never arbitrary header text.
 const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}$/;

@@ -29,6 +29,8 @@ import { createKmsSigner } from '../../shared/adapters/kms-signer.ts';
 import { iamAuthTokenProvider } from '../../shared/adapters/postgres/iam-auth-token.ts';
 import { openPostgresRecordsDatabase } from '../../shared/adapters/postgres/records-database.ts';
 import { S3ObjectStore } from '../../shared/adapters/s3-object-store.ts';
+import { DnsHostResolver } from '../../shared/adapters/dns-host-resolver.ts';
+import { SqlNotificationStore } from '../../shared/adapters/sql/notification-store.ts';
 import { createSqlPatientControl } from '../../shared/adapters/sql/patient-control.ts';
 import { PatientKeyCache } from '../../shared/records/patient-key-cache.ts';
 import { PatientRowCache } from '../../shared/records/patient-row-cache.ts';
@@ -99,6 +101,8 @@ export async function composeAws(config: AwsConfig): Promise<ApiDeps> {
       control: createSqlPatientControl({ journal: database.journal, executor: database.executor }),
     },
     journal: database.journal,
+    // The notifier runs inside the VPC: webhook hosts must resolve only to public addresses (SSRF).
+    notifications: { preferences: new SqlNotificationStore(database.executor), webhookPolicy: { kind: 'public-only', resolver: new DnsHostResolver() } },
     vkey: signer.vkey,
     sleep: (ms) => sleep(ms),
   };

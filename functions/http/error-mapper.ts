@@ -20,6 +20,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
   VersionConflictError,
+  WebhookTargetRefusedError,
 } from '../../shared/errors.ts';
 import { problem, problemResponse, type Problem, type ProblemSlug } from './problem.ts';
 
@@ -72,6 +73,7 @@ function domainMapping(error: DomainError): Mapping | undefined {
   if (error instanceof PayloadTooLargeError) return { slug: 'payload-too-large', extensions: { limitBytes: error.limitBytes } };
   if (error instanceof UnsupportedMediaTypeError) return { slug: 'unsupported-media-type', extensions: { accepted: [...error.want] } };
   if (error instanceof IdempotencyConflictError) return { slug: 'idempotency-key-reused' };
+  if (error instanceof WebhookTargetRefusedError) return { slug: 'webhook-target-refused', extensions: { errors: [{ path: error.path, message: 'not a public address' }] } };
   if (error instanceof IntegrityFailureError) {
     return { slug: 'integrity-failure', extensions: { recordId: error.recordId, version: error.version } };
   }

@@ -30,6 +30,7 @@ export const PROBLEM_TYPES = {
   'payload-too-large': { status: 413, title: 'Payload too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'idempotency-key-reused': { status: 422, title: 'Idempotency-Key reused with a different body' },
+  'webhook-target-refused': { status: 422, title: 'Webhook target refused' },
   'integrity-failure': { status: 500, title: 'Integrity failure' },
   'internal-error': { status: 500, title: 'Internal error' },
   'not-implemented': { status: 501, title: 'Not implemented' },

@@ -47,6 +47,7 @@ import { ensureLocalSigningKey, openLocalSigner } from '../../shared/adapters/lo
 import { openPgliteRecordsDatabase, type RecordsDatabase } from '../../shared/adapters/pglite/records-database.ts';
 import { openPostgresRecordsDatabase } from '../../shared/adapters/postgres/records-database.ts';
 import { S3ObjectStore } from '../../shared/adapters/s3-object-store.ts';
+import { SqlNotificationStore } from '../../shared/adapters/sql/notification-store.ts';
 import { createSqlPatientControl } from '../../shared/adapters/sql/patient-control.ts';
 import { DEFAULT_JOURNAL_ROLES } from '../../shared/adapters/sql/roles.ts';
 import type { KeyVault } from '../../shared/ports/key-vault.ts';
@@ -187,6 +188,8 @@ export async function composeLocal(config: LocalConfig, options: { logger?: Logg
         control: createSqlPatientControl({ journal: database.journal, executor: database.executor }),
       },
       journal: database.journal,
+      // Locally any https webhook host may be saved, so a receiver on this machine can be tried.
+      notifications: { preferences: new SqlNotificationStore(database.executor), webhookPolicy: { kind: 'any-host' } },
       vkey: signer.vkey,
       sleep: (ms) => sleep(ms),
     };

@@ -10,10 +10,13 @@ import * as z from 'zod';
 export const MAX_CHANNELS = 5;
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
-/** E.164: "+", a country code that does not start with 0, at most 15 digits in all. */
-const E164 = z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'must be an E.164 phone number such as +14155550123');
+export const EmailAddressSchema = z.email().max(254);
 
-const WebhookUrl = z
+/** E.164: "+", a country code that does not start with 0, at most 15 digits in all. */
+export const E164Schema = z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'must be an E.164 phone number such as +14155550123');
+
+/** An https URL without credentials or fragment; whether its host may be called is webhook-target.ts's question. */
+export const WebhookUrlSchema = z
   .string()
   .max(MAX_WEBHOOK_URL_LENGTH)
   .superRefine((text, context) => {
@@ -22,9 +25,9 @@ const WebhookUrl = z
   });
 
 export const NotificationChannelSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('email'), address: z.email().max(254) }),
-  z.strictObject({ type: z.literal('sms'), address: E164 }),
-  z.strictObject({ type: z.literal('webhook'), address: WebhookUrl }),
+  z.strictObject({ type: z.literal('email'), address: EmailAddressSchema }),
+  z.strictObject({ type: z.literal('sms'), address: E164Schema }),
+  z.strictObject({ type: z.literal('webhook'), address: WebhookUrlSchema }),
 ]);
 
 export const NotificationPreferencesSchema = z.strictObject({

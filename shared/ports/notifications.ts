@@ -11,6 +11,21 @@ export interface PreferencesLookup {
   preferencesOf(patientId: string): Promise<NotificationPreferences | undefined>;
 }
 
+/** What saving preferences found: saved, or refused because the patient is unknown or erased. */
+export type SavePreferencesOutcome = 'saved' | 'no-patient' | 'erased';
+
+/**
+ * Where the preferences routes keep a patient's preferences (API.md
+ * /v1/patients/{patientId}/notification-preferences). The preferences hold contact addresses:
+ * personal data that an implementation must never log.
+ */
+export interface NotificationPreferencesStore {
+  /** The saved preferences, or undefined when none were saved (or the patient was erased since). */
+  read(patientId: string): Promise<NotificationPreferences | undefined>;
+  /** Replaces the patient's preferences; durable once it resolves with 'saved'. Never saves for an erased patient. */
+  save(patientId: string, preferences: NotificationPreferences): Promise<SavePreferencesOutcome>;
+}
+
 /**
  * What the notifier has done, for idempotency and coalescing. Writes must be durable once they
  * return; the notifier orders them so a crash between two writes can only cause a retry, never a

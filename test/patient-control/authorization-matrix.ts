@@ -269,5 +269,7 @@ function decisionOf(status: number, isPublic: boolean, key: string, actor: strin
   if (status === 403) return { type: 'access.denied', actor };
   // Listing one's own consents is not an access to records: not journaled.
   if (key === 'GET /v1/patients/{patientId}/consents') return undefined;
+  // Nor is reading or changing one's notification preferences (API.md gives them no receipt).
+  if (key.endsWith(' /v1/patients/{patientId}/notification-preferences')) return undefined;
   return { type: expect.stringMatching(/^[a-z-]+\.[a-z-]+$/) as unknown as string, actor };
 }

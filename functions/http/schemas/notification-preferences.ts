@@ -1,23 +1,28 @@
-/** GET and PUT /v1/patients/{patientId}/notification-preferences (API.md "Routes"). */
+/**
+ * GET and PUT /v1/patients/{patientId}/notification-preferences (API.md "Routes"). Built from the
+ * domain's field schemas (shared/notifications/preferences.ts), so the HTTP layer, the OpenAPI
+ * document and the use case accept exactly the same preferences.
+ */
 import * as z from 'zod';
+import { E164Schema, EmailAddressSchema, MAX_CHANNELS, WebhookUrlSchema } from '../../../shared/notifications/preferences.ts';
 import { PatientParams, type RouteContract } from './common.ts';
-
-const MAX_CHANNELS = 10;
 
 export const NotificationChannel = z
   .discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('email'), address: z.email().max(254) }),
-    z.strictObject({ type: z.literal('sms'), address: z.e164().meta({ description: 'E.164, e.g. +15555550123' }) }),
+    z.strictObject({ type: z.literal('email'), address: EmailAddressSchema }),
+    z.strictObject({ type: z.literal('sms'), address: E164Schema.meta({ description: 'E.164, e.g. +14155550123' }) }),
     z.strictObject({
       type: z.literal('webhook'),
-      address: z.url({ protocol: /^https$/, hostname: z.regexes.domain }).max(2048).meta({ description: 'An https URL' }),
+      address: WebhookUrlSchema.meta({
+        description: 'An https URL without credentials or fragment. In AWS, its host must resolve only to public addresses (else 422 webhook-target-refused).',
+      }),
     }),
   ])
   .meta({ id: 'NotificationChannel' });
 
 export const NotificationPreferences = z
   .strictObject({
-    channels: z.array(NotificationChannel).max(MAX_CHANNELS),
+    channels: z.array(NotificationChannel).max(MAX_CHANNELS).meta({ description: 'Where alerts go; empty: nowhere. Each channel at most once.' }),
     mode: z.enum(['immediate', 'digest']).meta({
       description: 'digest coalesces routine alerts; break-glass, denials and integrity failures are always immediate',
     }),
@@ -26,6 +31,7 @@ export const NotificationPreferences = z
 
 export const readNotificationPreferences = {
   summary: "Read a patient's notification preferences",
+  description: 'A patient who never saved any has {"channels": [], "mode": "immediate"}: nothing is sent.',
   tags: ['notifications'],
   request: { params: PatientParams },
   responses: { 200: { description: 'The preferences', content: { 'application/json': NotificationPreferences } } },
@@ -37,5 +43,5 @@ export const updateNotificationPreferences = {
   tags: ['notifications'],
   request: { params: PatientParams, body: NotificationPreferences },
   responses: { 200: { description: 'The preferences now in force', content: { 'application/json': NotificationPreferences } } },
-  problems: ['forbidden', 'not-found', 'erased'],
+  problems: ['forbidden', 'not-found', 'erased', 'webhook-target-refused'],
 } as const satisfies RouteContract;

@@ -20,10 +20,11 @@ import type { SqlJournalTransaction } from './journal-store.ts';
 import { JOURNAL_MIGRATIONS, type Migration } from './migrate.ts';
 import { recordsMigration } from './migrations/0010-records.ts';
 import { patientControlMigration } from './migrations/0020-patient-control.ts';
+import { notificationsMigration } from './migrations/0040-notifications.ts';
 import { outboxMigration } from './migrations/0030-outbox.ts';
 
-/** The records API's migrations. */
-export const RECORDS_MIGRATIONS: readonly Migration[] = [recordsMigration];
+/** The records API's migrations: the records, and the notification preferences and notifier ledger. */
+export const RECORDS_MIGRATIONS: readonly Migration[] = [recordsMigration, notificationsMigration];
 
 /** Every migration a records API database needs: the journal's and the projections' (patient control's included). */
 export const ALL_MIGRATIONS: readonly Migration[] = [...JOURNAL_MIGRATIONS, ...RECORDS_MIGRATIONS, patientControlMigration, outboxMigration];
