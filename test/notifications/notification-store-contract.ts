@@ -109,6 +109,25 @@ export function describeNotificationStore(name: string, options: { skip: boolean
         // Assess
         expect({ afterErasure, saveAgain, rows: await count(database.executor, 'notification_preferences') }).toEqual({ afterErasure: undefined, saveAgain: 'erased', rows: 0 });
       });
+
+      it('never leaves preferences behind when a save races the erasure (on PostgreSQL, from another connection)', async () => {
+        // Prepare
+        const patientIds = await Promise.all(Array.from({ length: 12 }, () => insertPatient(database.executor)));
+
+        // Act
+        const outcomes = await Promise.all(
+          patientIds.map(async (patientId, n) => {
+            // Alternate which is sent first, so both orders are tried.
+            const erasure = n % 2 === 0 ? undefined : erasePatient(database.otherExecutor, patientId);
+            const saved = store.save(patientId, PREFERENCES);
+            await (erasure ?? erasePatient(database.otherExecutor, patientId));
+            return saved;
+          }),
+        );
+
+        // Assess
+        expect({ outcomes: outcomes.every((outcome) => outcome === 'saved' || outcome === 'erased'), rows: await count(database.executor, 'notification_preferences') }).toEqual({ outcomes: true, rows: 0 });
+      });
     });
 
     describe('ledger', () => {
