@@ -22,7 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EncryptionSdkCipher } from '../../shared/adapters/encryption-sdk-cipher.ts';
 import { KmsKeyVault } from '../../shared/adapters/kms-key-vault.ts';
 import { createKmsSigner } from '../../shared/adapters/kms-signer.ts';

@@ -37,7 +37,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EncryptionSdkCipher } from '../../shared/adapters/encryption-sdk-cipher.ts';
 import { FsObjectStore } from '../../shared/adapters/fs-object-store.ts';
 import { KmsKeyVault } from '../../shared/adapters/kms-key-vault.ts';
