@@ -8,6 +8,7 @@ import { Annotations, Aws, CfnOutput, Duration, Stack, type StackProps } from 'a
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { BACKGROUND_JOBS } from './background-jobs.ts';
@@ -24,6 +25,7 @@ import { SchemaMigrations } from './constructs/schema-migrations.ts';
 import { Storage } from './constructs/storage.ts';
 import { UserDirectory } from './constructs/user-directory.ts';
 import { WebFirewall } from './constructs/web-firewall.ts';
+import { acknowledge } from './nag/acknowledge.ts';
 import { handlerNeeds, type HandlerNeeds } from './handler-needs.ts';
 
 export type ChartproofStackProps = StackProps & {
@@ -174,6 +176,8 @@ export class ChartproofStack extends Stack {
       allowedOrigins: config.api.allowedOrigins,
       throttling: { rateLimit: config.api.throttlingRateLimit, burstLimit: config.api.throttlingBurstLimit },
     });
+    // The alerts' access-log links point at this API (the notifier exists before the API does).
+    this.jobs.get('notifier')?.function.addEnvironment('CHARTPROOF_ACCESS_LOG_BASE_URL', this.api.restApi.url);
     this.firewall = new WebFirewall(this, 'Firewall', {
       name,
       stageArn: this.api.restApi.deploymentStage.stageArn,
@@ -212,6 +216,21 @@ export class ChartproofStack extends Stack {
         );
         iam.Grant.addToPrincipal({ grantee: notifier, actions: ['ses:SendEmail'], resourceArns: identities });
       }
+      // SMS to a phone number has no resource ARN: allow Publish on everything but SNS resources
+      // (topics, platform endpoints), which leaves phone numbers only.
+      notifier.grantPrincipal.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['sns:Publish'], notResources: [this.formatArn({ service: 'sns', region: '*', account: '*', resource: '*' })] }),
+      );
+      const webhookSecret = new secretsmanager.Secret(this, 'WebhookSigningSecret', {
+        description: 'The HMAC-SHA256 key of webhook notifications (Chartproof-Signature header)',
+        encryptionKey: this.keys.operationsKey,
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      });
+      const noScheduledRotation = 'Webhook receivers verify with this key; rotating it is a coordinated change (receivers accept the old and new key during the switch), not a schedule.';
+      acknowledge(webhookSecret, { id: 'AwsSolutions-SMG4', reason: noScheduledRotation }, { id: 'HIPAA.Security-SecretsManagerRotationEnabled', reason: noScheduledRotation });
+      webhookSecret.grantRead(notifier);
+      notifier.function.addEnvironment('CHARTPROOF_WEBHOOK_SECRET_ARN', webhookSecret.secretArn);
+      new CfnOutput(this, 'WebhookSigningSecretArn', { value: webhookSecret.secretArn, description: 'The secret webhook receivers verify Chartproof-Signature with' });
     }
     const relay = this.jobs.get('outboxRelay');
     if (relay !== undefined) {
@@ -222,6 +241,7 @@ export class ChartproofStack extends Stack {
     if (checkpointer !== undefined) {
       this.keys.grantCheckpointSigning(checkpointer);
       this.storage.grantCheckpointWrite(checkpointer);
+      checkpointer.function.addEnvironment('CHARTPROOF_CHECKPOINTS_KMS_KEY_ID', this.keys.storageKey.keyArn);
       this.schedule('CheckpointSchedule', checkpointer);
     }
   }

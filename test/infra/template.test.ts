@@ -448,6 +448,38 @@ describe('events', () => {
     })).not.toThrow();
   });
 
+  it('gives the notifier its senders, the webhook key and the access-log base, and SMS publishing to phone numbers only', () => {
+    // Prepare
+    const notifier = app.stack.jobs.get('notifier')?.function;
+    const secret = ofType('AWS::SecretsManager::Secret').find(([id]) => id.startsWith('WebhookSigningSecret'));
+    const policy = ofType('AWS::IAM::Policy').find(([id]) => id.startsWith('NotifierFunctionServiceRoleDefaultPolicy'))?.[1];
+
+    // Act
+    const variables = (resources[logicalIdOf(notifier)]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const statements = (policy?.Properties.PolicyDocument as { Statement: (Statement & { NotResource?: unknown })[] }).Statement;
+
+    // Assess
+    expect(variables).toMatchObject({
+      CHARTPROOF_EMAIL_SENDER: 'alerts@example.org',
+      CHARTPROOF_WEBHOOK_SECRET_ARN: { Ref: secret?.[0] },
+      CHARTPROOF_ACCESS_LOG_BASE_URL: { 'Fn::Join': ['', expect.arrayContaining(['https://', { Ref: logicalIdOf(app.stack.api.restApi) }])] },
+    });
+    expect(secret?.[1].Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [logicalIdOf(app.stack.keys.operationsKey), 'Arn'] });
+    expect(statements.filter((statement) => actionsOf(statement).includes('sns:Publish'))).toEqual([
+      { Action: 'sns:Publish', Effect: 'Allow', NotResource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:*:*:*']] } },
+    ]);
+    expect(statements.filter((statement) => actionsOf(statement).includes('secretsmanager:GetSecretValue')).map((statement) => statement.Resource)).toEqual([{ Ref: secret?.[0] }]);
+  });
+
+  it('tells the checkpointer the checkpoints bucket and its key', () => {
+    const variables = (resources[logicalIdOf(app.stack.jobs.get('checkpointer')?.function)]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+    expect(variables).toMatchObject({
+      CHARTPROOF_CHECKPOINTS_BUCKET: { Ref: logicalIdOf(app.stack.storage.checkpointsBucket) },
+      CHARTPROOF_CHECKPOINTS_KMS_KEY_ID: { 'Fn::GetAtt': [logicalIdOf(app.stack.keys.storageKey), 'Arn'] },
+    });
+  });
+
   it('alarms on every dead-letter queue and every function through the encrypted topic', () => {
     // Prepare
     const topic = { Ref: logicalIdOf(app.stack.monitoring.alarmTopic) };
