@@ -1,12 +1,13 @@
 /**
  * What the access policy needs to know about a practitioner's reads of one patient, gathered once
- * per request: their unrevoked consents from the patient, and whether a break-glass window of
+ * per request: their consents in force from the patient, and whether a break-glass window of
  * theirs on the patient is open.
  */
 import { createHash } from 'node:crypto';
 import type { Actor } from '../access/actor.ts';
 import { ValidationError } from '../errors.ts';
 import type { PatientControl } from '../ports/patient-control.ts';
+import type { PatientRow, RecordVersionRow } from '../ports/records-projection.ts';
 import type { ConsentTerms } from './consent.ts';
 
 /** ARCHITECTURE.md D3: break-glass is time-limited. */
@@ -16,30 +17,42 @@ export const DEFAULT_BREAK_GLASS_WINDOW_MS = 4 * 60 * 60_000;
 export const MAX_BREAK_GLASS_REASON = 500;
 
 export type PractitionerContext = {
+  /** Their consents from the patient in force at the read's time. */
   readonly consents: readonly ConsentTerms[];
   readonly breakGlass: { readonly requested: boolean; readonly windowOpen: boolean };
   /** The reason the open window was opened with (undefined when none is open, or it was erased). */
   readonly windowReason: string | undefined;
+  /** The patient and the record, when the request named a record (looked up in the same round trip). */
+  readonly found?: { readonly patient: PatientRow | undefined; readonly row: RecordVersionRow | undefined } | undefined;
 };
 
-/** The context of `actor`'s read; empty for anyone but a practitioner, or without patient control. */
+/**
+ * The context of `actor`'s read, in one round trip to the database (so that the policy costs a
+ * practitioner's read no more round trips than the patient's own read); undefined for anyone but
+ * a practitioner, or without patient control. With `record`, the patient and that record version
+ * (the current one when `version` is undefined) come with it, for the policy needs its category.
+ */
 export async function practitionerContext(
-  deps: { readonly control?: Pick<PatientControl, 'unrevokedConsents' | 'latestBreakGlass'> | undefined; readonly breakGlassWindowMs?: number | undefined },
-  request: { actor: Actor; patientId: string; at: Date; breakGlassReason?: string | undefined },
+  deps: { readonly control?: Pick<PatientControl, 'practitionerRead'> | undefined; readonly breakGlassWindowMs?: number | undefined },
+  request: {
+    actor: Actor;
+    patientId: string;
+    at: Date;
+    breakGlassReason?: string | undefined;
+    record?: { recordId: string; version?: number | undefined } | undefined;
+  },
 ): Promise<PractitionerContext | undefined> {
-  const { actor, patientId, at, breakGlassReason } = request;
+  const { actor, patientId, at, breakGlassReason, record } = request;
   if (actor.role !== 'practitioner' || deps.control === undefined) return undefined;
   const windowMs = deps.breakGlassWindowMs ?? DEFAULT_BREAK_GLASS_WINDOW_MS;
   // A window opened at T is open for reads at T <= at < T + window: the latest opening after at - window.
-  const since = new Date(at.getTime() - windowMs + 1).toISOString();
-  const [consents, opened] = await Promise.all([
-    deps.control.unrevokedConsents({ patientId, grantee: actor.id }),
-    deps.control.latestBreakGlass({ patientId, actorId: actor.id, since }),
-  ]);
+  const breakGlassSince = new Date(at.getTime() - windowMs + 1).toISOString();
+  const read = await deps.control.practitionerRead({ patientId, grantee: actor.id, at: at.toISOString(), breakGlassSince, record });
   return {
-    consents,
-    breakGlass: { requested: breakGlassReason !== undefined, windowOpen: opened !== undefined },
-    windowReason: opened?.reason,
+    consents: read.consents,
+    breakGlass: { requested: breakGlassReason !== undefined, windowOpen: read.breakGlass !== undefined },
+    windowReason: read.breakGlass?.reason,
+    ...(read.found === undefined ? {} : { found: read.found }),
   };
 }
 

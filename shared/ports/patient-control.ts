@@ -12,9 +12,9 @@
  * it; `journalAccess` does both, so its callers get the receipt.
  */
 import type { JournalReceipt } from '../errors.ts';
-import type { ConsentScope } from '../consent/consent.ts';
+import type { ConsentScope, ConsentTerms } from '../consent/consent.ts';
 import type { JournalTransaction, Transacted } from './journal-store.ts';
-import type { PendingReceipt } from './records-projection.ts';
+import type { PatientRow, PendingReceipt, RecordVersionRow } from './records-projection.ts';
 
 export type AccessOutcome = 'permit' | 'deny' | 'break-glass';
 
@@ -72,6 +72,25 @@ export interface PatientControlTransaction extends JournalTransaction {
   insertAccess(access: AccessRecord & { readonly leafHash: string }): Promise<void>;
 }
 
+export type PractitionerReadQuery = {
+  readonly patientId: string;
+  /** The practitioner's actor id. */
+  readonly grantee: string;
+  /** RFC 3339: when the read happens. */
+  readonly at: string;
+  /** RFC 3339: the earliest opening of a break-glass window still open at `at`. */
+  readonly breakGlassSince: string;
+  readonly record?: { readonly recordId: string; readonly version?: number | undefined } | undefined;
+};
+
+export type PractitionerRead = {
+  /** The consents in force at the query's `at`, in no particular order. */
+  readonly consents: ConsentTerms[];
+  readonly breakGlass: { readonly at: string; readonly reason: string | undefined } | undefined;
+  /** Only when the query named a record. */
+  readonly found?: { readonly patient: PatientRow | undefined; readonly row: RecordVersionRow | undefined };
+};
+
 export type ConsentIndexUpdate = { readonly patientId: string; readonly consentId: string; readonly receipt: JournalReceipt };
 
 export interface PatientControl {
@@ -87,18 +106,21 @@ export interface PatientControl {
   /** Records the journal index of a committed `consent.granted` entry. Idempotent. */
   setConsentIndex(update: ConsentIndexUpdate): Promise<void>;
 
-  /** The consents `grantee` holds from the patient that are not revoked (expired ones included). */
-  unrevokedConsents(query: { patientId: string; grantee: string }): Promise<StoredConsent[]>;
-
   /** Every consent of the patient, revoked ones included, oldest first. */
   consents(patientId: string): Promise<StoredConsent[]>;
 
   /**
-   * The latest opening of a break-glass window (an `access.break-glass` access with a stated
-   * reason; reads within a window do not extend it) by `actorId` on the patient at or after `since`, with its
-   * stated reason (undefined once erased), or undefined when there is none.
+   * What the access policy needs about `grantee`'s read of the patient, in ONE round trip (a
+   * practitioner's read then costs as many as the patient's own): `grantee`'s consents from the
+   * patient in force at `at` (not revoked, not expired), served by an index on (patient, grantee,
+   * expiry) so other grantees' and expired consents are never read; the latest opening of a
+   * break-glass window by `grantee` on the patient at or after `breakGlassSince` (an
+   * `access.break-glass` access with a stated reason; reads within a window do not extend it),
+   * with its stated reason (undefined once erased); and, when `record` is given, the patient and
+   * that record version as RecordsProjection.patientRecord finds them (the current version when
+   * `record.version` is undefined).
    */
-  latestBreakGlass(query: { patientId: string; actorId: string; since: string }): Promise<{ at: string; reason: string | undefined } | undefined>;
+  practitionerRead(query: PractitionerReadQuery): Promise<PractitionerRead>;
 
   /**
    * The patient's accesses with `since <= at < until`, in index order, after the row `after`,

@@ -51,12 +51,9 @@ export function makeReadRecord(deps: RecordsDeps): (input: ReadRecordInput) => P
     const reason = breakGlassReason(input.breakGlassReason);
     const at = deps.clock();
     // A practitioner's decision depends on the record's category, so only then is it looked up
-    // first, at the same time as the practitioner's consents and break-glass window.
-    const [context, early] = await Promise.all([
-      practitionerContext(deps, { actor, patientId, at, breakGlassReason: reason }),
-      actor.role === 'practitioner' ? deps.projection.patientRecord({ patientId, recordId, version }) : undefined,
-    ]);
-    let found = early;
+    // first, in the same round trip as the practitioner's consents and break-glass window.
+    const context = await practitionerContext(deps, { actor, patientId, at, breakGlassReason: reason, record: { recordId, version } });
+    let found = context?.found;
     const decision = decideAccess({
       actor,
       action: 'record.read',

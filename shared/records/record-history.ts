@@ -39,9 +39,10 @@ export function makeRecordHistory(deps: RecordsDeps): (input: RecordHistoryInput
     requireUuid(recordId, 'path.recordId');
 
     const at = deps.clock();
-    const context = await practitionerContext(deps, { actor, patientId, at });
-    // A practitioner's decision depends on the record's category, so only then is it looked up first.
-    const current = context === undefined ? undefined : await deps.projection.recordVersion({ patientId, recordId });
+    // A practitioner's decision depends on the record's category, so only then is it looked up
+    // first, in the same round trip as the practitioner's consents and break-glass window.
+    const context = await practitionerContext(deps, { actor, patientId, at, record: { recordId } });
+    const current = context?.found?.row;
     const decision = decideAccess({
       actor,
       action: 'record.history',

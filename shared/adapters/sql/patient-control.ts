@@ -3,11 +3,12 @@
  * migrations/0020-patient-control.ts, written inside the journal store's transactions so that a
  * row and its journal entry commit together.
  */
-import type { ConsentScope } from '../../consent/consent.ts';
+import type { ConsentScope, ConsentTerms } from '../../consent/consent.ts';
 import { encodeBase64 } from '../../ledger/strict-base64.ts';
 import { leafHash as leafHashOf } from '../../ledger/hashing.ts';
 import type { AccessLogRow, AccessOutcome, PatientControl, PatientControlTransaction, StoredConsent } from '../../ports/patient-control.ts';
 import { CoalescedWriter } from './coalesced-writer.ts';
+import { patientRecordRow } from './record-rows.ts';
 import { optionalIndex, optionalText, base64, timestamp, hashBytes } from './row-values.ts';
 import { toSafeInteger, type SqlExecutor, type SqlRow, type SqlStatement } from './executor.ts';
 import type { SqlJournalStore } from './journal-store.ts';
@@ -77,16 +78,34 @@ const Q = {
     `UPDATE chartproof.consents SET journal_index = $3::bigint
      WHERE patient_id = $1::uuid AND consent_id = $2::uuid AND journal_index IS NULL`,
   ),
-  unrevokedConsents: statement(
-    'unrevoked_consents',
-    `SELECT ${CONSENT_COLUMNS} FROM chartproof.consents WHERE patient_id = $1::uuid AND grantee = $2::text AND revoked_at IS NULL`,
-  ),
   consents: statement('consents', `SELECT ${CONSENT_COLUMNS} FROM chartproof.consents WHERE patient_id = $1::uuid ORDER BY granted_at, consent_id`),
-  latestBreakGlass: statement(
-    'latest_break_glass',
-    `SELECT at, reason FROM chartproof.access_index
-     WHERE patient_id = $1::uuid AND actor_id = $2::text AND outcome = 'break-glass' AND action = 'access.break-glass' AND at >= $3::timestamptz
-     ORDER BY at DESC LIMIT 1`,
+  // Everything a practitioner's read needs before the decision, in one statement (one round trip):
+  // the patient and the record (NULL columns when either is missing), the latest break-glass
+  // opening, and the grantee's consents in force at $3 as JSON. The consents' predicate matches
+  // the consents_in_force index of migration 0050, so neither other grantees' nor expired consents
+  // are read. $5 NULL: no record is wanted.
+  practitionerRead: statement(
+    'practitioner_read',
+    `SELECT p.patient_id, p.external_ref, p.wrapped_key, p.registered_at, p.erased_at,
+            p.leaf_hash AS patient_leaf_hash, p.journal_index AS patient_journal_index,
+            r.record_id, r.version, r.category, r.resource_type, r.sha256, r.object_key, r.created_at, r.created_by, r.leaf_hash, r.journal_index,
+            bg.at AS break_glass_at, bg.reason AS break_glass_reason,
+            (SELECT coalesce(json_agg(json_build_object('consentId', c.consent_id, 'scope', c.scope, 'expiresAt', c.expires_at)), '[]'::json)
+             FROM chartproof.consents c
+             WHERE c.patient_id = k.patient_id AND c.grantee = $2::text AND c.revoked_at IS NULL
+               AND coalesce(c.expires_at, 'infinity'::timestamptz) > $3::timestamptz) AS consents
+     FROM (SELECT $1::uuid AS patient_id) k
+     LEFT JOIN chartproof.patients p ON p.patient_id = k.patient_id
+     LEFT JOIN LATERAL (
+       SELECT * FROM chartproof.records r
+       WHERE $5::uuid IS NOT NULL AND r.patient_id = k.patient_id AND r.record_id = $5::uuid AND ($6::integer IS NULL OR r.version = $6::integer)
+       ORDER BY r.version DESC LIMIT 1
+     ) r ON true
+     LEFT JOIN LATERAL (
+       SELECT a.at, a.reason FROM chartproof.access_index a
+       WHERE a.patient_id = k.patient_id AND a.actor_id = $2::text AND a.outcome = 'break-glass' AND a.action = 'access.break-glass' AND a.at >= $4::timestamptz
+       ORDER BY a.at DESC LIMIT 1
+     ) bg ON true`,
   ),
   accessLog: statement(
     'access_log',
@@ -176,17 +195,16 @@ export function createSqlPatientControl(options: SqlPatientControlOptions): Pati
       await read(Q.setConsentIndex, [patientId, consentId, receipt.index]);
     },
 
-    async unrevokedConsents({ patientId, grantee }) {
-      return (await read(Q.unrevokedConsents, [patientId, grantee])).map(consentRow);
-    },
-
     async consents(patientId) {
       return (await read(Q.consents, [patientId])).map(consentRow);
     },
 
-    async latestBreakGlass({ patientId, actorId, since }) {
-      const [row] = await read(Q.latestBreakGlass, [patientId, actorId, since]);
-      return row === undefined ? undefined : { at: timestamp(row.at, 'at'), reason: optionalText(row.reason) };
+    async practitionerRead({ patientId, grantee, at, breakGlassSince, record }) {
+      const [row] = await read(Q.practitionerRead, [patientId, grantee, at, breakGlassSince, record?.recordId ?? null, record?.version ?? null]);
+      if (row === undefined) throw new RangeError('the practitioner-read statement returned no row');
+      const consents = consentTerms(row.consents, grantee);
+      const breakGlass = row.break_glass_at === null ? undefined : { at: timestamp(row.break_glass_at, 'at'), reason: optionalText(row.break_glass_reason) };
+      return { consents, breakGlass, ...(record === undefined ? {} : { found: patientRecordRow(row) }) };
     },
 
     async accessLog({ patientId, since, until, after, limit }) {
@@ -230,6 +248,17 @@ function consentRow(row: SqlRow): StoredConsent {
   };
 }
 
+/** The JSON array of consents (consentId, scope, expiresAt) the practitioner-read statement aggregates. */
+function consentTerms(value: unknown, grantee: string): ConsentTerms[] {
+  const items = (typeof value === 'string' ? JSON.parse(value) : value) as { consentId: string; scope: ConsentScope; expiresAt: string | null }[];
+  return items.map((item) => ({
+    consentId: String(item.consentId),
+    grantee,
+    scope: item.scope,
+    ...(item.expiresAt === null ? {} : { expiresAt: timestamp(item.expiresAt, 'expires_at') }),
+  }));
+}
+
 function accessRow(row: SqlRow): AccessLogRow {
   const recordIds = row.record_ids;
   return {
@@ -245,6 +274,8 @@ function accessRow(row: SqlRow): AccessLogRow {
   };
 }
 
-
 /** The access-log page query, exported so a test can check its plan uses the per-patient index rather than a scan. */
 export const ACCESS_LOG_QUERY: SqlStatement = Q.accessLog;
+
+/** The practitioner-read statement, exported so a test can check its plan reads consents through consents_in_force. */
+export const PRACTITIONER_READ_QUERY: SqlStatement = Q.practitionerRead;

@@ -7,32 +7,30 @@ import type { JournalStore } from '../../ports/journal-store.ts';
 import type {
   IdempotencyClaim,
   JournalIndexUpdate,
-  PatientRow,
   ProjectedRow,
   RecordsProjection,
   RecordsTransaction,
-  RecordVersionRow,
 } from '../../ports/records-projection.ts';
 import { CoalescedWriter } from './coalesced-writer.ts';
-import { optionalIndex, optionalText, base64, timestamp, hashBytes } from './row-values.ts';
-import { toBytes, toSafeInteger, type SqlExecutor, type SqlRow, type SqlStatement } from './executor.ts';
+import { PATIENT_COLUMNS, patientRecordRow, patientRow, RECORD_COLUMNS, recordRow } from './record-rows.ts';
+import { optionalText, base64, hashBytes } from './row-values.ts';
+import { toSafeInteger, type SqlExecutor, type SqlRow, type SqlStatement } from './executor.ts';
 import type { SqlJournalTransaction } from './journal-store.ts';
 import { JOURNAL_MIGRATIONS, type Migration } from './migrate.ts';
 import { recordsMigration } from './migrations/0010-records.ts';
 import { patientControlMigration } from './migrations/0020-patient-control.ts';
 import { notificationsMigration } from './migrations/0040-notifications.ts';
 import { outboxMigration } from './migrations/0030-outbox.ts';
+import { consentIndexMigration } from './migrations/0050-consent-index.ts';
 
 /** The records API's migrations: the records, and the notification preferences and notifier ledger. */
 export const RECORDS_MIGRATIONS: readonly Migration[] = [recordsMigration, notificationsMigration];
 
 /** Every migration a records API database needs: the journal's and the projections' (patient control's included). */
-export const ALL_MIGRATIONS: readonly Migration[] = [...JOURNAL_MIGRATIONS, ...RECORDS_MIGRATIONS, patientControlMigration, outboxMigration];
+export const ALL_MIGRATIONS: readonly Migration[] = [...JOURNAL_MIGRATIONS, ...RECORDS_MIGRATIONS, patientControlMigration, outboxMigration, consentIndexMigration];
 
 const statement = (name: string, text: string): SqlStatement => ({ name: `chartproof_records_${name}`, text });
 
-const RECORD_COLUMNS = 'patient_id, record_id, version, category, resource_type, sha256, object_key, created_at, created_by, leaf_hash, journal_index';
-const PATIENT_COLUMNS = 'patient_id, external_ref, wrapped_key, registered_at, erased_at, leaf_hash, journal_index';
 
 const Q = {
   insertPatient: statement(
@@ -196,9 +194,7 @@ export function createSqlRecordsProjection(options: SqlRecordsProjectionOptions)
 
     async patientRecord({ patientId, recordId, version }) {
       const [row] = await read(Q.patientRecord, [patientId, recordId, version ?? null]);
-      if (row === undefined) return { patient: undefined, row: undefined };
-      const patient = patientRow({ ...row, leaf_hash: row.patient_leaf_hash, journal_index: row.patient_journal_index });
-      return { patient, row: row.record_id === null ? undefined : recordRow(row) };
+      return patientRecordRow(row);
     },
 
     async recordHistory({ patientId, recordId }) {
@@ -230,32 +226,6 @@ export function createSqlRecordsProjection(options: SqlRecordsProjectionOptions)
         ),
       ].slice(0, limit);
     },
-  };
-}
-
-function patientRow(row: SqlRow): PatientRow {
-  return {
-    patientId: String(row.patient_id),
-    externalRef: optionalText(row.external_ref),
-    wrappedKey: row.wrapped_key === null ? undefined : toBytes(row.wrapped_key, 'wrapped_key').slice(),
-    registeredAt: timestamp(row.registered_at, 'registered_at'),
-    erasedAt: row.erased_at === null ? undefined : timestamp(row.erased_at, 'erased_at'),
-    entry: { index: optionalIndex(row.journal_index), leafHash: base64(row.leaf_hash, 'leaf_hash') },
-  };
-}
-
-function recordRow(row: SqlRow): RecordVersionRow {
-  return {
-    patientId: String(row.patient_id),
-    recordId: String(row.record_id),
-    version: toSafeInteger(row.version, 'version'),
-    category: optionalText(row.category),
-    resourceType: String(row.resource_type),
-    sha256: base64(row.sha256, 'sha256'),
-    objectKey: String(row.object_key),
-    createdAt: timestamp(row.created_at, 'created_at'),
-    createdBy: String(row.created_by),
-    entry: { index: optionalIndex(row.journal_index), leafHash: base64(row.leaf_hash, 'leaf_hash') },
   };
 }
 
