@@ -15,6 +15,12 @@ export type ApiDeps = HttpDeps & {
   readonly journal: Pick<JournalStore, 'entry' | 'treeHead' | 'latestCheckpoint' | 'checkpoint' | 'consistencyProof'>;
   /** The notification-preferences routes' store, and which webhook hosts they accept (local: any; AWS: public only). */
   readonly notifications: Pick<PreferencesDeps, 'preferences' | 'webhookPolicy'>;
+  /**
+   * Domain events (ARCHITECTURE.md D4) are published right after each journal write commits;
+   * `idle` resolves once those of the writes so far are published or left to the outbox relay (a
+   * Lambda invocation waits for it, briefly, before it returns and the process freezes).
+   */
+  readonly events: { idle(): Promise<void> };
   /** The checkpoint signer's verifier key (C2SP vkey). */
   readonly vkey: string;
   /** setTimeout as a promise; the ledger entry route waits with it for a covering checkpoint. */

@@ -13,6 +13,7 @@
  *   CHARTPROOF_RECORDS_KMS_KEY_ID  the symmetric key wrapping patient keys and encrypting objects at rest
  *   CHARTPROOF_SIGNING_KMS_KEY_ID  the asymmetric checkpoint signing key (Ed25519 or P-256)
  *   CHARTPROOF_LOG_ORIGIN          the checkpoint origin line and note key name
+ *   CHARTPROOF_EVENT_BUS_NAME      the EventBridge bus domain events are published to (ARCHITECTURE.md D4)
  *   AWS_REGION                     set by Lambda
  *   POWERTOOLS_SERVICE_NAME        default chartproof
  *   POWERTOOLS_LOG_LEVEL           TRACE, DEBUG, INFO (default), WARN, ERROR, CRITICAL or SILENT
@@ -20,10 +21,14 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { EncryptionSdkCipher } from '../../shared/adapters/encryption-sdk-cipher.ts';
+import { EventBridgePublisher } from '../../shared/adapters/eventbridge-publisher.ts';
+import { SqlOutbox } from '../../shared/adapters/sql/outbox.ts';
+import { OutboxDispatcher, type JournaledEntry } from '../../shared/events/outbox-dispatcher.ts';
 import { KmsKeyVault } from '../../shared/adapters/kms-key-vault.ts';
 import { createKmsSigner } from '../../shared/adapters/kms-signer.ts';
 import { iamAuthTokenProvider } from '../../shared/adapters/postgres/iam-auth-token.ts';
@@ -48,6 +53,7 @@ export const AwsEnvSchema = z.object({
   CHARTPROOF_RECORDS_KMS_KEY_ID: required,
   CHARTPROOF_SIGNING_KMS_KEY_ID: required,
   CHARTPROOF_LOG_ORIGIN: required.regex(/^[\x21-\x2a\x2c-\x7e]{1,128}$/, 'must be a note key name: no spaces or "+"'),
+  CHARTPROOF_EVENT_BUS_NAME: required,
   AWS_REGION: required,
   POWERTOOLS_SERVICE_NAME: z.string().trim().min(1).optional(),
   POWERTOOLS_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']).optional(),
@@ -75,6 +81,10 @@ export async function composeAws(config: AwsConfig): Promise<ApiDeps> {
   const kms = new KMSClient({ region: config.AWS_REGION });
   const s3 = new S3Client({ region: config.AWS_REGION });
   const signer = await createKmsSigner({ kms, keyId: config.CHARTPROOF_SIGNING_KMS_KEY_ID, noteKeyName: config.CHARTPROOF_LOG_ORIGIN });
+  const logger = createLogger({ serviceName, logLevel: config.POWERTOOLS_LOG_LEVEL ?? 'INFO' });
+  // The journal tells the dispatcher what it journaled; the dispatcher needs the database, hence the late binding.
+  const late: { dispatcher?: OutboxDispatcher } = {};
+  const onJournaled = (journaled: readonly JournaledEntry[]) => late.dispatcher?.dispatch(journaled);
   const database = await openPostgresRecordsDatabase({
     url: config.DATABASE_URL,
     migrate: false,
@@ -82,10 +92,19 @@ export async function composeAws(config: AwsConfig): Promise<ApiDeps> {
     maxConnections: config.CHARTPROOF_DATABASE_POOL_SIZE ?? 2,
     ...(config.CHARTPROOF_DATABASE_IAM_AUTH === 'true' ? { password: iamAuthTokenProvider({ url: config.DATABASE_URL, region: config.AWS_REGION }) } : {}),
     signer,
+    onJournaled,
   });
+  const outbox = new SqlOutbox({ executor: database.executor });
+  const publisher = new EventBridgePublisher({ client: new EventBridgeClient({ region: config.AWS_REGION }), eventBusName: config.CHARTPROOF_EVENT_BUS_NAME, maxAttempts: 2 });
+  const eventsDispatcher = new OutboxDispatcher({
+    outbox,
+    publisher,
+    onError: (error) => logger.warn('publishing after commit failed; the outbox relay will retry', { error: error instanceof Error ? error.name : typeof error }),
+  });
+  late.dispatcher = eventsDispatcher;
   return {
     observability: {
-      logger: createLogger({ serviceName, logLevel: config.POWERTOOLS_LOG_LEVEL ?? 'INFO' }),
+      logger,
       metrics: new Metrics({ namespace: 'Chartproof', serviceName }),
       tracer: createTracer({ serviceName }),
     },
@@ -101,6 +120,7 @@ export async function composeAws(config: AwsConfig): Promise<ApiDeps> {
       control: createSqlPatientControl({ journal: database.journal, executor: database.executor }),
     },
     journal: database.journal,
+    events: { idle: () => eventsDispatcher.idle() },
     // The notifier runs inside the VPC: webhook hosts must resolve only to public addresses (SSRF).
     notifications: { preferences: new SqlNotificationStore(database.executor), webhookPolicy: { kind: 'public-only', resolver: new DnsHostResolver() } },
     vkey: signer.vkey,

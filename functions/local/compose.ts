@@ -7,6 +7,7 @@
  *   objects/                     record ciphertexts (filesystem object store)
  *   keys/master.key              the local key vault's master key (wraps patient keys, 0600)
  *   keys/checkpoint-signing.pem  the Ed25519 checkpoint signing key (0600)
+ *   notifications.jsonl          the alerts the notifier sent, one JSON line each (and printed)
  *
  * Environment (every variable is optional):
  *   CHARTPROOF_DATA_DIR            data directory; default ./.chartproof
@@ -26,6 +27,8 @@
  *   CHARTPROOF_RECORDS_BUCKET      the records bucket (with CHARTPROOF_AWS_ENDPOINT)
  *   CHARTPROOF_RECORDS_KMS_KEY_ID  the symmetric KMS key that wraps patient keys and encrypts
  *                                  objects at rest (with CHARTPROOF_AWS_ENDPOINT)
+ *   CHARTPROOF_PUBLIC_URL          the API's base URL as patients reach it, for the access-log link in
+ *                                  alerts; default http://127.0.0.1:3000
  *   CHARTPROOF_SIGNING_KMS_KEY_ID  sign checkpoints with this asymmetric KMS key (Ed25519 or
  *                                  P-256) instead of the local key file (with CHARTPROOF_AWS_ENDPOINT)
  * PORT is read by start.ts.
@@ -48,9 +51,17 @@ import { openPgliteRecordsDatabase, type RecordsDatabase } from '../../shared/ad
 import { openPostgresRecordsDatabase } from '../../shared/adapters/postgres/records-database.ts';
 import { S3ObjectStore } from '../../shared/adapters/s3-object-store.ts';
 import { SqlNotificationStore } from '../../shared/adapters/sql/notification-store.ts';
+import { FileNotificationChannel } from '../../shared/adapters/file-notification-channel.ts';
+import { InProcessBus } from '../../shared/adapters/in-process-bus.ts';
+import { SqlOutbox } from '../../shared/adapters/sql/outbox.ts';
 import { createSqlPatientControl } from '../../shared/adapters/sql/patient-control.ts';
 import { DEFAULT_JOURNAL_ROLES } from '../../shared/adapters/sql/roles.ts';
+import { OutboxDispatcher, type JournaledEntry } from '../../shared/events/outbox-dispatcher.ts';
+import { makeNotify } from '../../shared/notifications/notify.ts';
+import { relayOutbox, type OutboxRelaySettings, type RelayRun } from '../../shared/events/outbox-relay.ts';
+import type { EventPublisher } from '../../shared/ports/event-publisher.ts';
 import type { KeyVault } from '../../shared/ports/key-vault.ts';
+import type { Outbox } from '../../shared/ports/outbox.ts';
 import type { ObjectStore } from '../../shared/ports/object-store.ts';
 import type { CheckpointSigner } from '../../shared/ports/signer.ts';
 import { PatientKeyCache } from '../../shared/records/patient-key-cache.ts';
@@ -77,6 +88,7 @@ export const LocalEnvSchema = z
     CHARTPROOF_RECORDS_BUCKET: optional,
     CHARTPROOF_RECORDS_KMS_KEY_ID: optional,
     CHARTPROOF_SIGNING_KMS_KEY_ID: optional,
+    CHARTPROOF_PUBLIC_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   })
   .superRefine((env, context) => {
     if (env.CHARTPROOF_AWS_ENDPOINT === undefined) return;
@@ -92,6 +104,8 @@ export type LocalConfig = {
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   readonly databaseUrl?: string | undefined;
   readonly poolSize?: number | undefined;
+  /** The API's base URL for links in alerts; default DEFAULT_PUBLIC_URL. */
+  readonly publicUrl?: string | undefined;
   readonly aws?: {
     readonly endpoint: string;
     readonly region: string;
@@ -102,6 +116,7 @@ export type LocalConfig = {
 };
 
 export const DEFAULT_ORIGIN = 'chartproof.local/journal';
+export const DEFAULT_PUBLIC_URL = 'http://127.0.0.1:3000';
 
 /** Reads and validates the environment; throws an Error listing every invalid variable. */
 export function localConfigFromEnv(env: Record<string, string | undefined> = process.env): LocalConfig {
@@ -117,6 +132,7 @@ export function localConfigFromEnv(env: Record<string, string | undefined> = pro
     logLevel: value.CHARTPROOF_LOG_LEVEL ?? 'INFO',
     databaseUrl: value.DATABASE_URL,
     poolSize: value.CHARTPROOF_DATABASE_POOL_SIZE,
+    publicUrl: value.CHARTPROOF_PUBLIC_URL,
     ...(value.CHARTPROOF_AWS_ENDPOINT === undefined
       ? {}
       : {
@@ -140,25 +156,44 @@ export type LocalApp = {
   readonly firstStart: boolean;
   /** Which adapters run, for the start banner: e.g. "PGlite", "filesystem". */
   readonly adapters: { readonly database: string; readonly objects: string; readonly keys: string; readonly signer: string };
+  /** Domain events (ARCHITECTURE.md D4): the in-process bus, the outbox, and one relay run. */
+  readonly events: {
+    readonly bus: InProcessBus;
+    readonly outbox: Outbox;
+    readonly dispatcher: OutboxDispatcher;
+    relay(settings?: Partial<OutboxRelaySettings>): Promise<RelayRun>;
+  };
   close(): Promise<void>;
 };
 
+export type ComposeLocalOptions = {
+  readonly logger?: Logger;
+  /** Wraps the publisher the outbox uses (the in-process bus): tests inject faults with it. */
+  readonly publisher?: (bus: InProcessBus) => EventPublisher;
+  /** Where each alert's one-line summary goes; default console.log. */
+  readonly printNotification?: (line: string) => void;
+};
+
 /** Builds every adapter and the API dependencies. Creates the data directory and key files when missing. */
-export async function composeLocal(config: LocalConfig, options: { logger?: Logger } = {}): Promise<LocalApp> {
+export async function composeLocal(config: LocalConfig, options: ComposeLocalOptions = {}): Promise<LocalApp> {
   const firstStart = !existsSync(config.dataDir);
   const logger = options.logger ?? createLogger({ serviceName: 'chartproof', logLevel: config.logLevel });
   const kms = config.aws === undefined ? undefined : new KMSClient({ endpoint: config.aws.endpoint, region: config.aws.region });
 
   const signer = await localOrKmsSigner(config, kms);
+  // The journal tells the dispatcher what it journaled; the dispatcher needs the database, hence the late binding.
+  let dispatcher: OutboxDispatcher | undefined;
+  const onJournaled = (journaled: readonly JournaledEntry[]) => dispatcher?.dispatch(journaled);
   const database =
     config.databaseUrl === undefined
-      ? await openPgliteRecordsDatabase({ dataDir: join(config.dataDir, 'pglite'), signer })
+      ? await openPgliteRecordsDatabase({ dataDir: join(config.dataDir, 'pglite'), signer, onJournaled })
       : await openPostgresRecordsDatabase({
           url: config.databaseUrl,
           migrate: true,
           runtimeRole: DEFAULT_JOURNAL_ROLES.runtime,
           maxConnections: config.poolSize,
           signer,
+          onJournaled,
         });
   try {
     // A crash between a write's commit and the recording of its journal index leaves the index unknown.
@@ -174,6 +209,17 @@ export async function composeLocal(config: LocalConfig, options: { logger?: Logg
       objects = new S3ObjectStore({ s3, bucket: config.aws.recordsBucket, kmsKeyId: config.aws.recordsKmsKeyId });
       vault = new KmsKeyVault({ kms, keyId: config.aws.recordsKmsKeyId });
     }
+    const bus = new InProcessBus({ onSubscriberError: ({ eventId, error }) => logger.error('event subscriber failed', { eventId, error: errorName(error) }) });
+    const outbox = new SqlOutbox({ executor: database.executor });
+    const publisher = options.publisher?.(bus) ?? bus;
+    const eventsDispatcher = new OutboxDispatcher({
+      outbox,
+      publisher,
+      onError: (error) => logger.warn('publishing after commit failed; the outbox relay will retry', { error: errorName(error) }),
+    });
+    dispatcher = eventsDispatcher;
+    const notificationStore = new SqlNotificationStore(database.executor);
+    const notifier = subscribeNotifier(bus, { store: notificationStore, config, logger, print: options.printNotification });
     const deps: ApiDeps = {
       observability: { logger },
       records: {
@@ -189,7 +235,8 @@ export async function composeLocal(config: LocalConfig, options: { logger?: Logg
       },
       journal: database.journal,
       // Locally any https webhook host may be saved, so a receiver on this machine can be tried.
-      notifications: { preferences: new SqlNotificationStore(database.executor), webhookPolicy: { kind: 'any-host' } },
+      notifications: { preferences: notificationStore, webhookPolicy: { kind: 'any-host' } },
+      events: { idle: () => eventsDispatcher.idle() },
       vkey: signer.vkey,
       sleep: (ms) => sleep(ms),
     };
@@ -204,7 +251,15 @@ export async function composeLocal(config: LocalConfig, options: { logger?: Logg
         keys: config.aws === undefined ? `local key vault ${join(config.dataDir, 'keys', 'master.key')}` : `KMS key ${config.aws.recordsKmsKeyId}`,
         signer: config.aws?.signingKmsKeyId === undefined ? `local key ${join(config.dataDir, 'keys', 'checkpoint-signing.pem')}` : `KMS key ${config.aws.signingKmsKeyId}`,
       },
+      events: {
+        bus,
+        outbox,
+        dispatcher: eventsDispatcher,
+        relay: (settings) => relayOutbox({ outbox, publisher, ...(settings === undefined ? {} : { settings }) }),
+      },
       close: async () => {
+        await eventsDispatcher.idle();
+        await notifier.close();
         await database.close();
         kms?.destroy();
       },
@@ -222,4 +277,33 @@ async function localOrKmsSigner(config: LocalConfig, kms: KMSClient | undefined)
   const keyFile = join(config.dataDir, 'keys', 'checkpoint-signing.pem');
   await ensureLocalSigningKey({ keyFile });
   return openLocalSigner({ keyFile, keyName: config.origin });
+}
+
+/** An error's name only: messages may quote data. */
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
+
+/**
+ * The local notifier (ARCHITECTURE.md D5, D7): subscribed to the in-process bus, with the
+ * preferences and its idempotency ledger in the database, and every channel standing in as a line
+ * appended to notifications.jsonl in the data directory (and printed).
+ */
+function subscribeNotifier(
+  bus: InProcessBus,
+  options: { store: SqlNotificationStore; config: LocalConfig; logger: Logger; print: ((line: string) => void) | undefined },
+): { close(): Promise<void> } {
+  const file = new FileNotificationChannel({ dataDir: options.config.dataDir, ...(options.print === undefined ? {} : { print: options.print }) });
+  const notify = makeNotify({
+    preferences: options.store,
+    ledger: options.store,
+    channels: { email: file.forType('email'), sms: file.forType('sms'), webhook: file.forType('webhook') },
+    clock: Date.now,
+    message: { accessLogBaseUrl: options.config.publicUrl ?? DEFAULT_PUBLIC_URL },
+  });
+  bus.subscribe(async (event) => {
+    const outcome = await notify(event);
+    if (outcome.status === 'failed') options.logger.warn('notification failed', { eventId: outcome.eventId, channels: outcome.failures.map((failure) => failure.channel) });
+  });
+  return { close: () => file.close() };
 }

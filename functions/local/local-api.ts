@@ -1,15 +1,16 @@
 /**
  * The whole local API in one call: the composition (compose.ts), the route handlers resolved from
  * their modules with its dependencies, local token verification, the HTTP server (server.ts) and
- * the checkpointer. `npm start`, the end-to-end tests and the API benchmark all run through here.
+ * the background tasks (checkpointer, outbox relay). `npm start`, the end-to-end tests and the API benchmark all run through here.
  */
 import { resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
-import { composeLocal, type LocalApp, type LocalConfig } from './compose.ts';
+import { startCheckpointer } from './checkpointer.ts';
+import { composeLocal, type ComposeLocalOptions, type LocalApp, type LocalConfig } from './compose.ts';
 import { moduleHandlerResolver } from './handler-modules.ts';
+import { startPeriodic, type PeriodicTask } from './periodic.ts';
 import { startLocalServer } from './server.ts';
 import { localTokenVerifier } from './tokens.ts';
 
@@ -19,7 +20,7 @@ export type RunningApi = {
   readonly port: number;
   readonly app: LocalApp;
   readonly server: Server;
-  /** Stops accepting requests, stops the checkpointer and closes the stores. */
+  /** Stops accepting requests, stops the background tasks and closes the stores. */
   close(): Promise<void>;
 };
 
@@ -33,30 +34,44 @@ export type StartLocalApiOptions = {
   readonly logger?: Logger;
   /** How often the checkpointer looks for growth; default 500 ms. */
   readonly checkpointIntervalMs?: number;
-  /** Run the checkpointer in this process; default true (one per journal is enough). */
+  /** Run the checkpointer and the outbox relay in this process; default true (one per journal is enough). */
   readonly checkpointer?: boolean;
+  /** How often the outbox relay runs; default 2 s. */
+  readonly relayIntervalMs?: number;
+  /** Wraps the outbox's publisher (tests inject faults); see ComposeLocalOptions. */
+  readonly publisher?: ComposeLocalOptions['publisher'];
+  /** Where each alert's one-line summary goes; default console.log. */
+  readonly printNotification?: ComposeLocalOptions['printNotification'];
 };
 
 const REPOSITORY_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
 export async function startLocalApi(options: StartLocalApiOptions): Promise<RunningApi> {
-  const app = await composeLocal(options.config, { logger: options.logger });
-  let checkpointer: Checkpointer | undefined;
+  const app = await composeLocal(options.config, { logger: options.logger, publisher: options.publisher, printNotification: options.printNotification });
+  const background: PeriodicTask[] = [];
   try {
     const logger = app.deps.observability.logger;
     const verifyToken = await localTokenVerifier({ dataDir: options.config.dataDir });
     const resolveHandler = moduleHandlerResolver({ root: REPOSITORY_ROOT, deps: app.deps });
     const host = options.host ?? '127.0.0.1';
     const { server, port } = await startLocalServer({ resolveHandler, verifyToken, logger, port: options.port, host });
-    checkpointer =
-      options.checkpointer === false
-        ? undefined
-        : startCheckpointer({
-            journal: app.database.journal,
-            intervalMs: options.checkpointIntervalMs ?? 500,
-            onError: (error) => logger.error('checkpoint round failed', { error: error instanceof Error ? error : new Error(typeof error) }),
-          });
-    const running = checkpointer;
+    if (options.checkpointer !== false) {
+      background.push(
+        startCheckpointer({
+          journal: app.database.journal,
+          intervalMs: options.checkpointIntervalMs ?? 500,
+          onError: (error) => logger.error('checkpoint round failed', { error: error instanceof Error ? error : new Error(typeof error) }),
+        }),
+        startPeriodic({
+          intervalMs: options.relayIntervalMs ?? 2_000,
+          run: async () => {
+            const run = await app.events.relay();
+            if (run.published + run.failed > 0) logger.info('outbox relay run', { ...run });
+          },
+          onError: (error) => logger.warn('outbox relay run failed', { error: error instanceof Error ? error.name : typeof error }),
+        }),
+      );
+    }
     return {
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
       port,
@@ -67,12 +82,12 @@ export async function startLocalApi(options: StartLocalApiOptions): Promise<Runn
           server.close(() => resolveClosed());
           server.closeAllConnections();
         });
-        await running?.stop();
+        await Promise.all(background.map((task) => task.stop()));
         await app.close();
       },
     };
   } catch (error) {
-    await checkpointer?.stop();
+    await Promise.all(background.map((task) => task.stop()));
     await app.close();
     throw error;
   }

@@ -3,7 +3,7 @@
  * `notifications.jsonl` in the data directory and summed up in one printed line, so a developer
  * sees alerts without an email or SMS provider.
  */
-import { appendFile, mkdir } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NotificationMessage } from '../notifications/message.ts';
 import type { NotificationChannelType } from '../notifications/preferences.ts';
@@ -21,6 +21,8 @@ export class FileNotificationChannel {
   readonly #path: string;
   readonly #dataDir: string;
   readonly #print: (line: string) => void;
+  // Opened once, in append mode, on the first line: opening the file for every line cost more than writing it.
+  #file: Promise<FileHandle> | undefined;
 
   constructor(options: FileNotificationChannelOptions) {
     this.#dataDir = options.dataDir;
@@ -34,10 +36,23 @@ export class FileNotificationChannel {
   }
 
   async #append(channel: NotificationChannelType, input: { address: string; message: NotificationMessage }): Promise<void> {
-    await mkdir(this.#dataDir, { recursive: true });
     const record = { channel, address: input.address, ...input.message };
-    // One appendFile call per line: O_APPEND writes of one line do not interleave between writers.
-    await appendFile(this.#path, `${JSON.stringify(record)}\n`, 'utf8');
+    // One write per line on an O_APPEND handle: lines from several writers do not interleave.
+    await (await this.#handle()).write(`${JSON.stringify(record)}\n`, null, 'utf8');
     this.#print(`notification ${input.message.kind} via ${channel} to ${input.address}: ${input.message.subject}`);
+  }
+
+  #handle(): Promise<FileHandle> {
+    this.#file ??= mkdir(this.#dataDir, { recursive: true }).then(() => open(this.#path, 'a'));
+    // A failed open is not kept: the next line tries again.
+    this.#file.catch(() => (this.#file = undefined));
+    return this.#file;
+  }
+
+  /** Closes the file; a later line opens it again. */
+  async close(): Promise<void> {
+    const file = this.#file;
+    this.#file = undefined;
+    await (await file?.catch(() => undefined))?.close();
   }
 }

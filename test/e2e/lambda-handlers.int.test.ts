@@ -4,6 +4,8 @@
  * data keys, a KMS P-256 checkpoint key): API Gateway events in, API Gateway results out.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { CreateEventBusCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
@@ -11,6 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openPostgresRecordsDatabase } from '../../shared/adapters/postgres/records-database.ts';
 import { motoKms, motoS3 } from '../adapters/moto-clients.ts';
+import { motoEventBridge, motoSqs } from '../events/moto-event-clients.ts';
 import { withDatabase } from '../support/journal-databases.ts';
 import { testAwsEndpoint, testDatabaseUrl } from '../support/services.ts';
 import { testSigner } from '../ledger/test-signer.ts';
@@ -42,6 +45,8 @@ const context = (name: string) => ({ awsRequestId: randomUUID(), functionName: n
 
 describe.skipIf(databaseUrl === undefined || endpoint === undefined)('Lambda handlers over the AWS composition', () => {
   const databaseName = `chartproof_lambda_${randomBytes(6).toString('hex')}`;
+  const busName = `chartproof-lambda-${randomBytes(6).toString('hex')}`;
+  let queueUrl = '';
   const superuser = async (sql: string) => {
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
@@ -64,6 +69,15 @@ describe.skipIf(databaseUrl === undefined || endpoint === undefined)('Lambda han
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     const recordsKey = (await kms.send(new CreateKeyCommand({}))).KeyMetadata?.Arn ?? '';
     const signingKey = (await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata?.Arn ?? '';
+    // The bus, with a rule sending every Chartproof event to a queue the test reads.
+    const eventBridge = motoEventBridge(endpoint ?? '');
+    const sqs = motoSqs(endpoint ?? '');
+    await eventBridge.send(new CreateEventBusCommand({ Name: busName }));
+    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: busName }))).QueueUrl ?? '';
+    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn ?? '';
+    await eventBridge.send(new PutRuleCommand({ Name: 'all-chartproof', EventBusName: busName, EventPattern: JSON.stringify({ source: ['chartproof'] }) }));
+    await eventBridge.send(new PutTargetsCommand({ Rule: 'all-chartproof', EventBusName: busName, Targets: [{ Id: 'queue', Arn: queueArn }] }));
+    eventBridge.destroy();
     // The Lambda runtime's environment; the SDK reaches moto through the standard endpoint variable.
     const env: Record<string, string> = {
       DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}options=-c%20role%3Dchartproof_runtime`,
@@ -71,6 +85,7 @@ describe.skipIf(databaseUrl === undefined || endpoint === undefined)('Lambda han
       CHARTPROOF_RECORDS_KMS_KEY_ID: recordsKey,
       CHARTPROOF_SIGNING_KMS_KEY_ID: signingKey,
       CHARTPROOF_LOG_ORIGIN: 'chartproof.test/journal',
+      CHARTPROOF_EVENT_BUS_NAME: busName,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
@@ -110,6 +125,21 @@ describe.skipIf(databaseUrl === undefined || endpoint === undefined)('Lambda han
     );
 
     expect([registered.statusCode, created.statusCode, JSON.parse(created.body)]).toEqual([201, 201, expect.objectContaining({ version: 1, entry: expect.any(Object) })]);
+  });
+
+  it('published each write\'s domain event to the bus before the invocation returned', async () => {
+    const sqs = motoSqs(endpoint ?? '');
+    // A receive may return fewer messages than the queue holds.
+    const messages: Message[] = [];
+    for (let attempt = 0; attempt < 10 && messages.length < 2; attempt++) {
+      messages.push(...((await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))).Messages ?? []));
+    }
+    sqs.destroy();
+    const events = messages.map((message) => JSON.parse(message.Body ?? '{}') as { source: string; 'detail-type': string; detail: { type: string; receipt: { index: number } } });
+    expect(events.map((event) => [event.source, event['detail-type'], event.detail.type, event.detail.receipt.index]).sort()).toEqual([
+      ['chartproof', 'patient.registered', 'patient.registered', 0],
+      ['chartproof', 'record.created', 'record.created', 1],
+    ]);
   });
 
   it('serves a checkpoint signed by the KMS key', async () => {

@@ -10,9 +10,9 @@ import { SqlOutbox } from '../../shared/adapters/sql/outbox.ts';
 import type { SqlJournalStore } from '../../shared/adapters/sql/journal-store.ts';
 import { ALL_MIGRATIONS } from '../../shared/adapters/sql/records-projection.ts';
 import { DEFAULT_JOURNAL_ROLES } from '../../shared/adapters/sql/roles.ts';
-import { entryBytes } from '../../shared/ledger/entry.ts';
 import { pgliteFixture, postgresFixture, type JournalFixture } from '../support/journal-databases.ts';
 import { testDatabaseUrl } from '../support/services.ts';
+import { readEntry } from './fixtures.ts';
 
 const url = testDatabaseUrl();
 
@@ -20,20 +20,6 @@ const backends = [
   { name: 'PGlite', open: () => pgliteFixture(), skip: false },
   { name: 'PostgreSQL 15', open: () => postgresFixture(url as string), skip: url === undefined },
 ];
-
-let sequence = 0;
-/** A distinct record.read entry. */
-export function readEntry(patient = 'patient-outbox'): Uint8Array {
-  sequence += 1;
-  return entryBytes({
-    v: 1,
-    type: 'record.read',
-    at: new Date(Date.UTC(2026, 10, 25, 3, 0, 0, sequence)).toISOString(),
-    actor: { id: 'dr-outbox', role: 'practitioner' },
-    patient,
-    record: { id: `record-${sequence}`, version: 1, sha256: Buffer.alloc(32, sequence % 256).toString('base64') },
-  });
-}
 
 describe.each(backends)('the SQL outbox on $name', ({ open, skip }) => {
   describe.skipIf(skip)('contract', () => {

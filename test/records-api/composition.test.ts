@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { ApiDeps } from '../../functions/api-deps.ts';
 import { awsConfigFromEnv, ConfigurationError } from '../../functions/aws/compose.ts';
-import { lambdaHandler } from '../../functions/aws/lambda-handler.ts';
+import { lambdaHandler, PUBLISH_WAIT_MS } from '../../functions/aws/lambda-handler.ts';
 import { DEFAULT_ORIGIN, localConfigFromEnv } from '../../functions/local/compose.ts';
 
 const context = { awsRequestId: 'request-1' } as Context;
@@ -74,6 +74,9 @@ describe('awsConfigFromEnv', () => {
   });
 });
 
+/** Deps whose events are always published: all the lambdaHandler tests need of a composition. */
+const settledDeps = { events: { idle: async () => undefined } } as unknown as ApiDeps;
+
 describe('lambdaHandler', () => {
   afterEach(() => {
     vi.restoreAllMocks();
@@ -87,7 +90,7 @@ describe('lambdaHandler', () => {
       async () => {
         attempts += 1;
         if (attempts === 1) throw new Error('connection to postgres://user:secret@host failed');
-        return {} as ApiDeps;
+        return settledDeps;
       },
     );
 
@@ -103,13 +106,42 @@ describe('lambdaHandler', () => {
       () => async () => ({ statusCode: 200, body: 'ok' }),
       async () => {
         compositions += 1;
-        return {} as ApiDeps;
+        return settledDeps;
       },
     );
 
     await Promise.all([handler(event, context), handler(event, context), handler(event, context)]);
 
     expect(compositions).toBe(1);
+  });
+
+  it("waits for the request's events to be published before the invocation returns", async () => {
+    let published = false;
+    const deps = { events: { idle: () => new Promise<void>((resolve) => setImmediate(() => resolve(void (published = true)))) } } as unknown as ApiDeps;
+    const handler = lambdaHandler(() => async () => ({ statusCode: 201, body: 'created' }), async () => deps);
+
+    const response = await handler(event, context);
+
+    expect([response.statusCode, published]).toEqual([201, true]);
+  });
+
+  it('returns the response after PUBLISH_WAIT_MS when publication hangs (the relay takes over)', async () => {
+    vi.useFakeTimers();
+    try {
+      const deps = { events: { idle: () => new Promise<void>(() => undefined) } } as unknown as ApiDeps;
+      const handler = lambdaHandler(() => async () => ({ statusCode: 200, body: 'ok' }), async () => deps);
+      let settled = false;
+      const invocation = handler(event, context).then((response) => {
+        settled = true;
+        return response;
+      });
+      await vi.advanceTimersByTimeAsync(PUBLISH_WAIT_MS - 1);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect((await invocation).statusCode).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('does not compose when a handler module is imported', async () => {
