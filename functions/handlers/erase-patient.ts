@@ -11,8 +11,8 @@ export type ErasePatientHandlerDeps = HttpDeps & { readonly erasePatient: (input
 export function makeErasePatientHandler(deps: ErasePatientHandlerDeps): ApiGatewayHandler {
   return routeHandler(
     'POST /v1/patients/{patientId}/erasure',
-    async ({ actor, params }) => {
-      const erased = await deps.erasePatient({ actor, patientId: params.patientId });
+    async ({ actor, params, headers }) => {
+      const erased = await deps.erasePatient({ actor, patientId: params.patientId, idempotencyKey: headers['idempotency-key'] });
       return { status: 200, body: erased } as const;
     },
     deps,

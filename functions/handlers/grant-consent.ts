@@ -11,8 +11,8 @@ export type GrantConsentHandlerDeps = HttpDeps & { readonly grantConsent: (input
 export function makeGrantConsentHandler(deps: GrantConsentHandlerDeps): ApiGatewayHandler {
   return routeHandler(
     'POST /v1/patients/{patientId}/consents',
-    async ({ actor, params, body }) => {
-      const granted = await deps.grantConsent({ actor, patientId: params.patientId, ...body });
+    async ({ actor, params, headers, body }) => {
+      const granted = await deps.grantConsent({ actor, patientId: params.patientId, ...body, idempotencyKey: headers['idempotency-key'] });
       return { status: 201, body: granted } as const;
     },
     deps,

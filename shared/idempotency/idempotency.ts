@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { IdempotencyConflictError, ValidationError } from '../errors.ts';
-import type { IdempotencyClaim, RecordsProjection, RecordsTransaction } from '../ports/records-projection.ts';
+import type { IdempotencyClaim, RecordsTransaction } from '../ports/records-projection.ts';
 
 /** A POST that carries an Idempotency-Key. */
 export type IdempotentRequest = {
@@ -54,11 +54,15 @@ export function idempotentRequest(options: {
 }
 
 /**
- * The earlier claim of this key, if any. Throws IdempotencyConflictError when the key was used for
- * a different request.
+ * The earlier claim of this key, if any, from the store of the route's claims (the records
+ * projection, or patient control). Throws IdempotencyConflictError when the key was used for a
+ * different request.
  */
-export async function priorClaim(projection: RecordsProjection, request: IdempotentRequest): Promise<IdempotencyClaim | undefined> {
-  const claim = await projection.idempotencyClaim({ actorId: request.actorId, route: request.route, key: request.key });
+export async function priorClaim<Claim extends { readonly requestSha256: string } = IdempotencyClaim>(
+  store: { idempotencyClaim(query: { actorId: string; route: string; key: string }): Promise<Claim | undefined> },
+  request: IdempotentRequest,
+): Promise<Claim | undefined> {
+  const claim = await store.idempotencyClaim({ actorId: request.actorId, route: request.route, key: request.key });
   if (claim !== undefined && claim.requestSha256 !== request.requestSha256) {
     throw new IdempotencyConflictError({ key: request.key });
   }

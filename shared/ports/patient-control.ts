@@ -70,7 +70,29 @@ export interface PatientControlTransaction extends JournalTransaction {
   erasePatient(erasure: { patientId: string; erasedAt: string }): Promise<'erased' | 'patient-missing' | 'already-erased'>;
   /** Indexes one access, whose entry (with leaf hash `leafHash`) this transaction appends. */
   insertAccess(access: AccessRecord & { readonly leafHash: string }): Promise<void>;
+  /**
+   * Claims (actor, route, key) for this request, whose entry (with leaf hash `leafHash`) this
+   * transaction appends. Resolves false (and writes nothing) when it was claimed before, by a
+   * committed transaction or by one that commits meanwhile.
+   */
+  claimIdempotencyKey(claim: NewControlClaim): Promise<boolean>;
 }
+
+/** The key of an Idempotency-Key claim: scoped to the actor and the route. */
+export type ClaimKey = { readonly actorId: string; readonly route: string; readonly key: string };
+
+/** What a consent grant or an erasure with an Idempotency-Key did: enough to rebuild its response. */
+export type ControlClaim = ClaimKey & {
+  /** SHA-256 (canonical base64) of the canonical JSON of the request. */
+  readonly requestSha256: string;
+  readonly patientId: string;
+  /** The consent a grant created (undefined for an erasure). */
+  readonly consentId: string | undefined;
+  /** The entry the request journaled; `index` undefined until known. */
+  readonly entry: PendingReceipt;
+};
+
+export type NewControlClaim = Omit<ControlClaim, 'entry'> & { readonly leafHash: string };
 
 export type PractitionerReadQuery = {
   readonly patientId: string;
@@ -105,6 +127,12 @@ export interface PatientControl {
 
   /** Records the journal index of a committed `consent.granted` entry. Idempotent. */
   setConsentIndex(update: ConsentIndexUpdate): Promise<void>;
+
+  /** The claim made earlier for (actor, route, key) by a consent grant or an erasure, if any. */
+  idempotencyClaim(query: ClaimKey): Promise<ControlClaim | undefined>;
+
+  /** Records the journal index of a committed claim's entry. Idempotent. */
+  setClaimIndex(update: ClaimKey & { readonly receipt: JournalReceipt }): Promise<void>;
 
   /** Every consent of the patient, revoked ones included, oldest first. */
   consents(patientId: string): Promise<StoredConsent[]>;

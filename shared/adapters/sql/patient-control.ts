@@ -78,6 +78,24 @@ const Q = {
     `UPDATE chartproof.consents SET journal_index = $3::bigint
      WHERE patient_id = $1::uuid AND consent_id = $2::uuid AND journal_index IS NULL`,
   ),
+  // Only patient control's claims carry an entry leaf hash, so a records route's key never replays here.
+  claimKey: statement(
+    'claim_key',
+    `INSERT INTO chartproof.idempotency_keys (actor_id, route, key, request_sha256, patient_id, consent_id, entry_leaf_hash)
+     VALUES ($1::text, $2::text, $3::text, $4::bytea, $5::uuid, $6::uuid, $7::bytea)
+     ON CONFLICT (actor_id, route, key) DO NOTHING
+     RETURNING key`,
+  ),
+  claim: statement(
+    'claim',
+    `SELECT actor_id, route, key, request_sha256, patient_id, consent_id, entry_leaf_hash, entry_index FROM chartproof.idempotency_keys
+     WHERE actor_id = $1::text AND route = $2::text AND key = $3::text AND entry_leaf_hash IS NOT NULL`,
+  ),
+  setClaimIndex: statement(
+    'set_claim_index',
+    `UPDATE chartproof.idempotency_keys SET entry_index = $4::bigint
+     WHERE actor_id = $1::text AND route = $2::text AND key = $3::text AND entry_index IS NULL`,
+  ),
   consents: statement('consents', `SELECT ${CONSENT_COLUMNS} FROM chartproof.consents WHERE patient_id = $1::uuid ORDER BY granted_at, consent_id`),
   // Everything a practitioner's read needs before the decision, in one statement (one round trip):
   // the patient and the record (NULL columns when either is missing), the latest break-glass
@@ -172,6 +190,18 @@ export function createSqlPatientControl(options: SqlPatientControlOptions): Pati
         async insertAccess(access) {
           await sqlTx.query(Q.insertAccess, accessValues(access, access.leafHash));
         },
+        async claimIdempotencyKey(claim) {
+          const claimed = await sqlTx.query(Q.claimKey, [
+            claim.actorId,
+            claim.route,
+            claim.key,
+            hashBytes(claim.requestSha256),
+            claim.patientId,
+            claim.consentId ?? null,
+            hashBytes(claim.leafHash),
+          ]);
+          return claimed.length === 1;
+        },
       };
       return work(tx);
     });
@@ -193,6 +223,24 @@ export function createSqlPatientControl(options: SqlPatientControlOptions): Pati
 
     async setConsentIndex({ patientId, consentId, receipt }) {
       await read(Q.setConsentIndex, [patientId, consentId, receipt.index]);
+    },
+
+    async idempotencyClaim({ actorId, route, key }) {
+      const [row] = await read(Q.claim, [actorId, route, key]);
+      if (row === undefined) return undefined;
+      return {
+        actorId: String(row.actor_id),
+        route: String(row.route),
+        key: String(row.key),
+        requestSha256: base64(row.request_sha256, 'request_sha256'),
+        patientId: String(row.patient_id),
+        consentId: optionalText(row.consent_id),
+        entry: { index: optionalIndex(row.entry_index), leafHash: base64(row.entry_leaf_hash, 'entry_leaf_hash') },
+      };
+    },
+
+    async setClaimIndex({ actorId, route, key, receipt }) {
+      await read(Q.setClaimIndex, [actorId, route, key, receipt.index]);
     },
 
     async consents(patientId) {
