@@ -25,26 +25,32 @@ export type HandlerNeeds = {
 
 const COMPOSITION_ROOT = { database: true, verifierKey: true } as const;
 
+/**
+ * Handlers whose use cases journal (an access, a change, or a refusal: D3 journals denials too)
+ * publish the entries' domain events right after commit (ARCHITECTURE.md D4).
+ */
+const JOURNALING = { ...COMPOSITION_ROOT, publishesEvents: true } as const;
+
 export const HANDLER_NEEDS: Readonly<Record<string, HandlerNeeds>> = {
-  'functions/handlers/register-patient.ts': { ...COMPOSITION_ROOT, patientKeys: ['generate'] },
-  'functions/handlers/create-record.ts': { ...COMPOSITION_ROOT, patientKeys: ['decrypt'], recordObjects: { write: true } },
-  'functions/handlers/list-records.ts': { ...COMPOSITION_ROOT },
-  'functions/handlers/read-record.ts': { ...COMPOSITION_ROOT, patientKeys: ['decrypt'], recordObjects: { read: true } },
-  'functions/handlers/update-record.ts': { ...COMPOSITION_ROOT, patientKeys: ['decrypt'], recordObjects: { write: true } },
-  'functions/handlers/read-record-history.ts': { ...COMPOSITION_ROOT },
-  'functions/handlers/grant-consent.ts': { ...COMPOSITION_ROOT },
-  'functions/handlers/list-consents.ts': { ...COMPOSITION_ROOT },
-  'functions/handlers/revoke-consent.ts': { ...COMPOSITION_ROOT },
-  'functions/handlers/read-access-log.ts': { ...COMPOSITION_ROOT },
-  'functions/handlers/read-notification-preferences.ts': { ...COMPOSITION_ROOT },
-  'functions/handlers/update-notification-preferences.ts': { ...COMPOSITION_ROOT },
+  'functions/handlers/register-patient.ts': { ...JOURNALING, patientKeys: ['generate'] },
+  'functions/handlers/create-record.ts': { ...JOURNALING, patientKeys: ['decrypt'], recordObjects: { write: true } },
+  'functions/handlers/list-records.ts': { ...JOURNALING },
+  'functions/handlers/read-record.ts': { ...JOURNALING, patientKeys: ['decrypt'], recordObjects: { read: true } },
+  'functions/handlers/update-record.ts': { ...JOURNALING, patientKeys: ['decrypt'], recordObjects: { write: true } },
+  'functions/handlers/read-record-history.ts': { ...JOURNALING },
+  'functions/handlers/grant-consent.ts': { ...JOURNALING },
+  'functions/handlers/list-consents.ts': { ...JOURNALING },
+  'functions/handlers/revoke-consent.ts': { ...JOURNALING },
+  'functions/handlers/read-access-log.ts': { ...JOURNALING },
+  'functions/handlers/read-notification-preferences.ts': { ...JOURNALING },
+  'functions/handlers/update-notification-preferences.ts': { ...JOURNALING },
   // Erasure destroys the wrapped patient key in the database: no KMS call.
-  'functions/handlers/erase-patient.ts': { ...COMPOSITION_ROOT },
+  'functions/handlers/erase-patient.ts': { ...JOURNALING },
   // Signs a checkpoint when none exists yet (shared/audit/read-checkpoint.ts).
   'functions/handlers/get-checkpoint.ts': { ...COMPOSITION_ROOT, checkpointSigning: true },
   'functions/handlers/get-verifier-key.ts': { ...COMPOSITION_ROOT },
   // Signs a checkpoint covering the entry when the latest one does not (shared/audit/read-entry-proof.ts).
-  'functions/handlers/get-ledger-entry.ts': { ...COMPOSITION_ROOT, checkpointSigning: true },
+  'functions/handlers/get-ledger-entry.ts': { ...JOURNALING, checkpointSigning: true },
   'functions/handlers/get-consistency-proof.ts': { ...COMPOSITION_ROOT },
   'functions/handlers/get-openapi.ts': { ...COMPOSITION_ROOT },
 };
