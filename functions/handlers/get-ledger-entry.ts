@@ -19,7 +19,7 @@ export function makeLedgerEntryHandler(deps: LedgerEntryHandlerDeps): ApiGateway
 }
 
 export function makeHandler(deps: ApiDeps): ApiGatewayHandler {
-  return makeLedgerEntryHandler({ ...deps, readEntryProof: makeReadEntryProof(deps) });
+  return makeLedgerEntryHandler({ ...deps, readEntryProof: makeReadEntryProof({ ...deps, denials: deps.records }) });
 }
 
 export const handler = lambdaHandler(makeHandler);

@@ -2,16 +2,27 @@
  * GET /v1/ledger/entries/{index}?treeSize (API.md): a journal entry with its inclusion proof, for an
  * auditor or for the patient the entry concerns (its `patient` member).
  *
- * Not journaled: an entry holds only ids and hashes, and reading it is not access to a record.
- * Practitioners and admins are refused (403) before anything is read. To a patient, an entry about
- * someone else and an index beyond the journal look the same (404), so indexes reveal nothing.
+ * A permitted read is not journaled: an entry holds only ids and hashes, and reading it is not
+ * access to a record. Every refusal is (ARCHITECTURE.md D3), as `access.denied` with the action
+ * `ledger.entry.read`, concerning the patient the entry names, who is alerted:
+ * - practitioners and admins get 403 with the denial's receipt, before any proof is computed; for
+ *   an index beyond the journal no patient is concerned, and the denial names a fresh id that no
+ *   patient will ever have (as for a refused registration);
+ * - to a patient, an entry about someone else and an index beyond the journal look the same (404,
+ *   without a receipt), so indexes reveal nothing; the denial of the former is journaled all the
+ *   same, in the other patient's access log, the requester being told nothing of it. (The time it
+ *   takes tells only that the index is below the tree size, which the public checkpoint tells.)
+ * Bad input (an index or tree size out of range) is refused with 400 and journals nothing.
  *
  * The proof is against `treeSize` when given, else against the latest signed checkpoint, which is
  * made to cover the entry: a checkpoint is requested, and while the signing policy's minimum
  * interval holds it back, the read waits (briefly and boundedly) for it.
  */
 import type { Actor } from '../access/actor.ts';
-import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.ts';
+import { journalDenial } from '../access/journal-denial.ts';
+import type { JournalAccessDeps } from '../access/journal-access.ts';
+import type { AlertSink } from '../ports/alerts.ts';
+import { NotFoundError, UnauthenticatedError, ValidationError } from '../errors.ts';
 import { parseEntryBytes } from '../ledger/entry.ts';
 import { IndexOutOfRangeError } from '../ledger/errors.ts';
 import { encodeBase64 } from '../ledger/strict-base64.ts';
@@ -23,7 +34,12 @@ export type ReadEntryProofDeps = {
   readonly sleep: (ms: number) => Promise<void>;
   /** How long to wait for a covering checkpoint; default 3,000 ms. */
   readonly checkpointWaitMs?: number;
+  /** Where refusals are journaled and alerted (the records use cases' dependencies). */
+  readonly denials: JournalAccessDeps & { readonly clock: () => Date; readonly newId: () => string; readonly alerts?: AlertSink | undefined };
 };
+
+/** The action code of a refused entry read, in `access.denied` entries. */
+export const READ_ENTRY_ACTION = 'ledger.entry.read';
 
 export type ReadEntryProofInput = {
   readonly actor: Actor | undefined;
@@ -59,18 +75,24 @@ export function makeReadEntryProof(deps: ReadEntryProofDeps): (input: ReadEntryP
     }
   }
 
+  /** The patient the entry at `index` (below the tree size) concerns. */
+  async function patientOf(index: number): Promise<string> {
+    return parseEntryBytes((await deps.journal.entry(index)).entry).patient;
+  }
+
   return async function readEntryProof(input) {
     const { actor, index, treeSize } = input;
     if (actor === undefined) throw new UnauthenticatedError('a bearer token is required to read journal entries');
-    if (actor.role !== 'auditor' && actor.role !== 'patient') {
-      throw new ForbiddenError('only auditors, and the patient an entry concerns, may read journal entries');
-    }
     if (!Number.isSafeInteger(index) || index < 0) throw new ValidationError([{ path: 'path.index', message: 'must be an integer >= 0' }]);
     if (treeSize !== undefined && !(Number.isSafeInteger(treeSize) && treeSize > index)) {
       throw new ValidationError([{ path: 'query.treeSize', message: `must be an integer greater than the index ${index}` }]);
     }
     const notFound = new NotFoundError({ resource: 'entry', id: String(index) });
     const head = await deps.journal.treeHead();
+    if (actor.role !== 'auditor' && actor.role !== 'patient') {
+      const concerned = index < head.size ? await patientOf(index) : deps.denials.newId();
+      throw await journalDenial(deps.denials, { actor, action: READ_ENTRY_ACTION, reason: 'role-not-permitted', patientId: concerned });
+    }
     if (index >= head.size) throw notFound;
     if (treeSize !== undefined && treeSize > head.size) {
       throw new ValidationError([{ path: 'query.treeSize', message: `must be at most the tree size ${head.size}` }]);
@@ -90,7 +112,11 @@ export function makeReadEntryProof(deps: ReadEntryProofDeps): (input: ReadEntryP
       throw error;
     }
     const entry = parseEntryBytes(proven.entry);
-    if (actor.role === 'patient' && (actor.patientId === undefined || entry.patient !== actor.patientId)) throw notFound;
+    if (actor.role === 'patient' && (actor.patientId === undefined || entry.patient !== actor.patientId)) {
+      // Journaled for (and alerted to) the patient the entry concerns; the requester learns nothing.
+      await journalDenial(deps.denials, { actor, action: READ_ENTRY_ACTION, reason: 'not-own-records', patientId: entry.patient });
+      throw notFound;
+    }
     return {
       index,
       entry: new TextDecoder().decode(proven.entry),

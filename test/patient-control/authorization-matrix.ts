@@ -263,10 +263,11 @@ async function journaledEntry(context: Context, index: number): Promise<{ type: 
 /** What the journal must hold about a cell's decision (undefined: nothing). */
 function decisionOf(status: number, isPublic: boolean, key: string, actor: string | undefined): { type: string; actor: string } | undefined {
   if (isPublic || actor === undefined || status === 401 || status === 404 || status === 501) return undefined;
-  // Journal entries hold only ids and hashes: reading one, or being refused one, is not an access
-  // to a patient's data (shared/audit/read-entry-proof.ts), so neither is journaled.
-  if (key === 'GET /v1/ledger/entries/{index}') return undefined;
   if (status === 403) return { type: 'access.denied', actor };
+  // Journal entries hold only ids and hashes: reading one is not an access to a patient's data
+  // (shared/audit/read-entry-proof.ts), so only a refusal is journaled. (Another patient's entry
+  // answers 404 without a receipt; read-entry-proof's tests check that refusal's entry.)
+  if (key === 'GET /v1/ledger/entries/{index}') return undefined;
   // Listing one's own consents is not an access to records: not journaled.
   if (key === 'GET /v1/patients/{patientId}/consents') return undefined;
   // Nor is reading or changing one's notification preferences (API.md gives them no receipt).

@@ -1,27 +1,37 @@
 /**
  * The ledger routes' use cases: entries with inclusion proofs for auditors and for the patient an
- * entry concerns, consistency proofs, and the checkpoint and key, all verifiable offline.
+ * entry concerns (every refusal journaled, none telling a patient whose an entry is), consistency
+ * proofs, and the checkpoint and key, all verifiable offline.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../shared/access/actor.ts';
 import { makeReadCheckpoint, makeReadVerifierKey } from '../../shared/audit/read-checkpoint.ts';
 import { makeReadConsistencyProof } from '../../shared/audit/read-consistency-proof.ts';
+import { createSqlPatientControl } from '../../shared/adapters/sql/patient-control.ts';
+import { makeReadAccessLog } from '../../shared/audit/read-access-log.ts';
 import { makeReadEntryProof } from '../../shared/audit/read-entry-proof.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../shared/errors.ts';
 import { verifyBundle } from '../../shared/ledger/verify-bundle.ts';
+import { RecordingAlertSink } from '../../shared/ports/alerts.ts';
 import { makeCreateRecord } from '../../shared/records/create-record.ts';
+import type { RecordsDeps } from '../../shared/records/records-deps.ts';
 import { observation, openRecordsFixture, type RecordsFixture } from './support/records-fixture.ts';
 
 let fixture: RecordsFixture;
 let patient: Actor & { patientId: string };
 let otherPatient: Actor & { patientId: string };
 let recordEntryIndex: number;
+let denials: RecordsDeps & { control: NonNullable<RecordsDeps['control']> };
+const alerts = new RecordingAlertSink();
 
-const readEntryProof = () => makeReadEntryProof({ journal: fixture.database.journal, sleep: async () => undefined, checkpointWaitMs: 0 });
+const readEntryProof = () => makeReadEntryProof({ journal: fixture.database.journal, sleep: async () => undefined, checkpointWaitMs: 0, denials });
+const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
 
 beforeAll(async () => {
   // Sign whenever asked, so that every entry can be covered at once.
   fixture = await openRecordsFixture({ checkpointPolicy: { minInterval: 0, maxInterval: 0 } });
+  const control = createSqlPatientControl({ journal: fixture.database.journal, executor: fixture.database.executor });
+  denials = { ...fixture.deps, control, alerts };
   patient = (await fixture.registerPatient()) as Actor & { patientId: string };
   otherPatient = (await fixture.registerPatient()) as Actor & { patientId: string };
   const created = await makeCreateRecord(fixture.deps)({ actor: fixture.practitioner, patientId: patient.patientId, resource: observation() });
@@ -62,10 +72,67 @@ describe('an entry with its inclusion proof', () => {
   it.each([
     ['a practitioner', () => fixture.practitioner],
     ['an admin', () => fixture.admin],
-  ])('is refused to %s', async (_name, actorOf) => {
-    const attempt = readEntryProof()({ actor: actorOf(), index: recordEntryIndex });
+  ])('is refused to %s, the refusal journaled as concerning the patient the entry names, and alerted', async (_name, actorOf) => {
+    const refused = (await failure(readEntryProof()({ actor: actorOf(), index: recordEntryIndex }))) as ForbiddenError;
 
-    await expect(attempt).rejects.toBeInstanceOf(ForbiddenError);
+    const entry = await fixture.journalEntry(refused.receipt?.index ?? -1);
+    expect({
+      refused: refused instanceof ForbiddenError,
+      entry: { type: entry.type, actor: entry.actor.id, patient: entry.patient, action: (entry as { action?: string }).action, reason: (entry as { reason?: string }).reason },
+      alert: { kind: alerts.alerts.at(-1)?.kind, patientId: alerts.alerts.at(-1)?.patientId },
+    }).toEqual({
+      refused: true,
+      entry: { type: 'access.denied', actor: actorOf().id, patient: patient.patientId, action: 'ledger.entry.read', reason: 'role-not-permitted' },
+      alert: { kind: 'access.denied', patientId: patient.patientId },
+    });
+  });
+
+  it("is refused to a practitioner beyond the journal too, the refusal naming no patient's id", async () => {
+    const size = await fixture.journalSize();
+
+    const refused = (await failure(readEntryProof()({ actor: fixture.practitioner, index: size + 10 }))) as ForbiddenError;
+
+    const entry = await fixture.journalEntry(refused.receipt?.index ?? -1);
+    expect({ refused: refused instanceof ForbiddenError, type: entry.type, patient: [patient.patientId, otherPatient.patientId].includes(entry.patient) }).toEqual({
+      refused: true,
+      type: 'access.denied',
+      patient: false,
+    });
+  });
+
+  it("journals another patient's attempt in the access log of the patient the entry concerns, and tells the requester nothing", async () => {
+    const sizeBefore = await fixture.journalSize();
+
+    const refused = await failure(readEntryProof()({ actor: otherPatient, index: recordEntryIndex }));
+
+    const log = await makeReadAccessLog(denials)({ actor: patient, patientId: patient.patientId, limit: 100 });
+    const denial = log.items.filter((item) => item.actor.id === otherPatient.id && item.action === 'ledger.entry.read').at(-1);
+    expect({
+      notFound: refused instanceof NotFoundError,
+      receipt: (refused as NotFoundError).receipt,
+      denial: denial === undefined ? undefined : { outcome: denial.outcome, reason: denial.reason, journaled: denial.entry.index >= sizeBefore },
+      alerted: alerts.alerts.at(-1)?.patientId,
+    }).toEqual({
+      notFound: true,
+      receipt: undefined,
+      denial: { outcome: 'deny', reason: 'not-own-records', journaled: true },
+      alerted: patient.patientId,
+    });
+  });
+
+  it('journals nothing for a patient asking beyond the journal, nor for bad input', async () => {
+    const size = await fixture.journalSize();
+
+    const outcomes = [
+      await failure(readEntryProof()({ actor: otherPatient, index: size + 10 })),
+      await failure(readEntryProof()({ actor: fixture.practitioner, index: -1 })),
+      await failure(readEntryProof()({ actor: fixture.admin, index: 0, treeSize: 0 })),
+    ];
+
+    expect({ kinds: outcomes.map((error) => (error as Error).name), journalGrew: (await fixture.journalSize()) - size }).toEqual({
+      kinds: ['NotFoundError', 'ValidationError', 'ValidationError'],
+      journalGrew: 0,
+    });
   });
 
   it('needs an actor', async () => {
