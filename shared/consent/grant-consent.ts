@@ -88,6 +88,8 @@ async function grant(
   const bytes = entryBytes({ v: 1, type: 'consent.granted', at: grantedAt, actor: { id: actor.id, role: actor.role }, patient: patientId, consent: terms });
   const leafHash = encodeBase64(leafHashOf(bytes));
   const { receipts } = await deps.control.transact(async (tx) => {
+    // The key first: a concurrent grant under the same key waits here for this one to commit, then replays it.
+    await claimInTransaction(tx, idempotent, { patientId, consentId, leafHash });
     const outcome = await tx.insertConsent({
       patientId,
       consentId,
@@ -100,7 +102,6 @@ async function grant(
     });
     if (outcome === 'patient-missing') throw new NotFoundError({ resource: 'patient', id: patientId });
     if (outcome === 'patient-erased') throw new GoneError({ patientId });
-    await claimInTransaction(tx, idempotent, { patientId, consentId, leafHash });
     tx.append([bytes]);
   });
   const entry = toJournalReceipt(onlyReceipt(receipts));

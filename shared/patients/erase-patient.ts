@@ -48,10 +48,12 @@ async function erase(deps: ControlDeps, request: { actor: Actor; patientId: stri
   const erasedAt = deps.clock().toISOString();
   const bytes = entryBytes({ v: 1, type: 'patient.erased', at: erasedAt, actor: { id: actor.id, role: actor.role }, patient: patientId });
   const { receipts } = await deps.control.transact(async (tx) => {
+    // The key first: a concurrent erasure under the same key waits here for this one to commit,
+    // then replays it, rather than finding the patient erased (410).
+    await claimInTransaction(tx, idempotent, { patientId, leafHash: encodeBase64(leafHashOf(bytes)) });
     const outcome = await tx.erasePatient({ patientId, erasedAt });
     if (outcome === 'patient-missing') throw new NotFoundError({ resource: 'patient', id: patientId });
     if (outcome === 'already-erased') throw new GoneError({ patientId });
-    await claimInTransaction(tx, idempotent, { patientId, leafHash: encodeBase64(leafHashOf(bytes)) });
     tx.append([bytes]);
   });
   forget(deps.keys, patientId);
