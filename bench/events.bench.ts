@@ -17,7 +17,7 @@
  * target is missed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -62,19 +62,32 @@ async function start(dataDir: string, publisher?: (bus: EventPublisher) => Event
   });
 }
 
-async function throughput(): Promise<{ events: number; seconds: number; eventsPerSecond: number; handled: number }> {
+async function throughput(): Promise<{ events: number; seconds: number; eventsPerSecond: number; handled: number; notifierSeen: number; alertLines: number }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'chartproof-bench-events-'));
   let bus: Switch | undefined;
   const api = await start(dataDir, (inner) => (bus = new Switch(inner)));
   try {
-    const store = (await import('../shared/adapters/sql/notification-store.ts')).SqlNotificationStore;
-    const preferences = new store(api.app.database.executor);
+    // Registered patients who chose email and a webhook, over the API as an app would.
+    const { privateKey } = await openLocalTokenKeys({ dataDir });
+    const admin = await mintLocalToken({ privateKey, role: 'admin', sub: 'admin-1' });
+    const patients: string[] = [];
     for (let patient = 0; patient < PATIENTS; patient++) {
-      await preferences.save(`patient-${patient}`, { channels: [{ type: 'email', address: `p${patient}@example.org` }, { type: 'webhook', address: 'https://hooks.example.org/in' }], mode: 'immediate' });
+      const registered = await fetch(new URL('/v1/patients', api.url), { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: '{}' });
+      const { patientId } = (await registered.json()) as { patientId: string };
+      const token = await mintLocalToken({ privateKey, role: 'patient', sub: `patient-${patient}`, patientId });
+      const saved = await fetch(new URL(`/v1/patients/${patientId}/notification-preferences`, api.url), {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channels: [{ type: 'email', address: `p${patient}@example.org` }, { type: 'webhook', address: 'https://hooks.example.org/in' }], mode: 'immediate' }),
+      });
+      if (saved.status !== 200) throw new Error(`saving preferences answered ${saved.status}`);
+      patients.push(patientId);
     }
+    await api.app.events.dispatcher.idle();
+    await api.app.events.relay({ freshGraceMs: 0 });
     let handled = 0;
-    api.app.events.bus.subscribe(() => {
-      handled += 1;
+    api.app.events.bus.subscribe((events) => {
+      handled += events.length;
     });
     (bus as Switch).up = false;
     for (let first = 0; first < EVENTS; first += 500) {
@@ -85,7 +98,7 @@ async function throughput(): Promise<{ events: number; seconds: number; eventsPe
           type: n % 10 === 0 ? 'access.denied' : 'record.read',
           at: new Date(Date.UTC(2026, 10, 25, 4, 0, 0, n % 1000)).toISOString(),
           actor: { id: `dr-${n % PRACTITIONERS}`, role: 'practitioner' },
-          patient: `patient-${n % PATIENTS}`,
+          patient: patients[n % PATIENTS] as string,
           ...(n % 10 === 0 ? { action: 'record.read', reason: 'no-consent' } : { record: { id: `record-${n}`, version: 1, sha256: Buffer.alloc(32, n % 256).toString('base64') } }),
         } as Parameters<typeof entryBytes>[0]);
       });
@@ -100,7 +113,10 @@ async function throughput(): Promise<{ events: number; seconds: number; eventsPe
       if (run.published === 0 && handled < EVENTS) await sleep(50);
     }
     const seconds = (performance.now() - started) / 1000;
-    return { events: EVENTS, seconds: round(seconds), eventsPerSecond: Math.round(EVENTS / seconds), handled };
+    // What the notifier did with them: every event handled once (seen), alerts written to the file.
+    const [row] = await api.app.database.executor.withSession((session) => session.query<{ n: number }>('SELECT count(*)::integer AS n FROM chartproof.notification_events_seen'));
+    const alertLines = (await readFile(join(dataDir, 'notifications.jsonl'), 'utf8').catch(() => '')).split('\n').filter((line) => line !== '').length;
+    return { events: EVENTS, seconds: round(seconds), eventsPerSecond: Math.round(EVENTS / seconds), handled, notifierSeen: Number(row?.n), alertLines };
   } finally {
     await api.close();
     await rm(dataDir, { recursive: true, force: true });
@@ -184,7 +200,7 @@ async function main(): Promise<number> {
   };
   console.error(
     [
-      `outbox -> notifier: ${flow.events} events in ${flow.seconds} s = ${flow.eventsPerSecond}/s (target >= ${MIN_EVENTS_PER_SECOND}) ${pass.throughput ? 'PASS' : 'FAIL'}`,
+      `outbox -> notifier: ${flow.events} events in ${flow.seconds} s = ${flow.eventsPerSecond}/s (target >= ${MIN_EVENTS_PER_SECOND}) ${pass.throughput ? 'PASS' : 'FAIL'}; notifier saw ${flow.notifierSeen}, wrote ${flow.alertLines} alert lines`,
       `practitioner read p50/p99: with events ${requestPath.withEvents.p50}/${requestPath.withEvents.p99} ms, without ${requestPath.without.p50}/${requestPath.without.p99} ms; added p99 ${requestPath.addedP99Ms} ms (target <= ${MAX_ADDED_P99_MS}) ${pass.addedP99 ? 'PASS' : 'FAIL'}`,
       `load average before ${loadBefore.join(' ')}, after ${result.machine.loadAverageAfter.join(' ')}`,
     ].join('\n'),

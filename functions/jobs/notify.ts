@@ -9,29 +9,31 @@
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { DomainEvent } from '../../shared/events/domain-event.ts';
-import { notifyBatch, type NotifyOutcome } from '../../shared/notifications/notify.ts';
+import { notifyBatch, type Notify, type NotifyOutcome } from '../../shared/notifications/notify.ts';
 import { jobHandler, type JobLog } from '../aws/job-handler.ts';
 
 export type NotifierJobDeps = {
-  notify: (event: DomainEvent) => Promise<NotifyOutcome>;
+  notify: Notify;
   log: JobLog;
 };
 
 export function makeNotifierHandler(deps: NotifierJobDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const { log } = deps;
-  const notify = async (event: DomainEvent): Promise<NotifyOutcome> => {
-    const outcome = await deps.notify(event);
-    const attributes = {
-      eventId: outcome.eventId,
-      eventType: event.type,
-      status: outcome.status,
-      failedChannels: outcome.failures.map((failure) => failure.channel),
-      // ChannelFailure.reason is "<error name>: <message>"; only the name may be logged.
-      errors: outcome.failures.map((failure) => failure.reason.split(':', 1)[0]),
-    };
-    if (outcome.status === 'failed') log.warn('notification failed', attributes);
-    else log.info('notification handled', attributes);
-    return outcome;
+  const notify: Notify = async (events) => {
+    const outcomes = await deps.notify(events);
+    outcomes.forEach((outcome: NotifyOutcome, position) => {
+      const attributes = {
+        eventId: outcome.eventId,
+        eventType: (events[position] as DomainEvent).type,
+        status: outcome.status,
+        failedChannels: outcome.failures.map((failure) => failure.channel),
+        // ChannelFailure.reason is "<error name>: <message>"; only the name may be logged.
+        errors: outcome.failures.map((failure) => failure.reason.split(':', 1)[0]),
+      };
+      if (outcome.status === 'failed') log.warn('notification failed', attributes);
+      else log.info('notification handled', attributes);
+    });
+    return outcomes;
   };
 
   return async (event) => {

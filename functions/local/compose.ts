@@ -209,7 +209,7 @@ export async function composeLocal(config: LocalConfig, options: ComposeLocalOpt
       objects = new S3ObjectStore({ s3, bucket: config.aws.recordsBucket, kmsKeyId: config.aws.recordsKmsKeyId });
       vault = new KmsKeyVault({ kms, keyId: config.aws.recordsKmsKeyId });
     }
-    const bus = new InProcessBus({ onSubscriberError: ({ eventId, error }) => logger.error('event subscriber failed', { eventId, error: errorName(error) }) });
+    const bus = new InProcessBus({ onSubscriberError: ({ eventIds, error }) => logger.error('event subscriber failed', { eventIds, error: errorName(error) }) });
     const outbox = new SqlOutbox({ executor: database.executor });
     const publisher = options.publisher?.(bus) ?? bus;
     const eventsDispatcher = new OutboxDispatcher({
@@ -301,9 +301,10 @@ function subscribeNotifier(
     clock: Date.now,
     message: { accessLogBaseUrl: options.config.publicUrl ?? DEFAULT_PUBLIC_URL },
   });
-  bus.subscribe(async (event) => {
-    const outcome = await notify(event);
-    if (outcome.status === 'failed') options.logger.warn('notification failed', { eventId: outcome.eventId, channels: outcome.failures.map((failure) => failure.channel) });
+  bus.subscribe(async (events) => {
+    for (const outcome of await notify(events)) {
+      if (outcome.status === 'failed') options.logger.warn('notification failed', { eventId: outcome.eventId, channels: outcome.failures.map((failure) => failure.channel) });
+    }
   });
   return { close: () => file.close() };
 }

@@ -1,6 +1,7 @@
 /**
- * The local-mode event bus (ARCHITECTURE.md D7): an EventPublisher that hands each event to the
- * subscribers in this process, in subscription order.
+ * The local-mode event bus (ARCHITECTURE.md D7): an EventPublisher that hands each published batch
+ * of events to the subscribers in this process, in subscription order, as an SQS batch reaches the
+ * notifier in AWS.
  *
  * A subscriber's failure is its own: it is reported to `onSubscriberError` and the other
  * subscribers still run, and the event still counts as published, because the bus accepted it
@@ -9,21 +10,21 @@
 import { DomainEventSchema, type DomainEvent } from '../events/domain-event.ts';
 import type { EventPublisher, PublishFailure, PublishOutcome } from '../ports/event-publisher.ts';
 
-export type EventSubscriber = (event: DomainEvent) => void | Promise<void>;
+export type EventSubscriber = (events: readonly DomainEvent[]) => void | Promise<void>;
 
 export type InProcessBusOptions = {
   /** Told about each subscriber failure; must not throw. Default: a one-line console.error with ids only. */
-  onSubscriberError?: (failure: { eventId: string; error: unknown }) => void;
+  onSubscriberError?: (failure: { eventIds: string[]; error: unknown }) => void;
 };
 
 export class InProcessBus implements EventPublisher {
   readonly #subscribers = new Set<EventSubscriber>();
-  readonly #onSubscriberError: (failure: { eventId: string; error: unknown }) => void;
+  readonly #onSubscriberError: (failure: { eventIds: string[]; error: unknown }) => void;
 
   constructor(options: InProcessBusOptions = {}) {
     this.#onSubscriberError =
       options.onSubscriberError ??
-      (({ eventId, error }) => console.error(`event subscriber failed for event ${eventId}: ${(error as Error)?.name ?? 'error'}`));
+      (({ eventIds, error }) => console.error(`event subscriber failed for events ${eventIds.join(', ')}: ${(error as Error)?.name ?? 'error'}`));
   }
 
   /** Adds `subscriber`; returns the function that removes it. */
@@ -37,25 +38,22 @@ export class InProcessBus implements EventPublisher {
   }
 
   async publish(events: readonly DomainEvent[]): Promise<PublishOutcome> {
-    const published: string[] = [];
+    const valid: DomainEvent[] = [];
     const failed: PublishFailure[] = [];
     for (const event of events) {
       const parsed = DomainEventSchema.safeParse(event);
-      if (!parsed.success) {
-        failed.push({ id: String((event as { id?: unknown }).id), reason: `invalid event: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
-        continue;
-      }
-      await Promise.all([...this.#subscribers].map((subscriber) => this.#deliver(subscriber, parsed.data)));
-      published.push(parsed.data.id);
+      if (parsed.success) valid.push(parsed.data);
+      else failed.push({ id: String((event as { id?: unknown }).id), reason: `invalid event: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
     }
-    return { published, failed };
+    if (valid.length > 0) await Promise.all([...this.#subscribers].map((subscriber) => this.#deliver(subscriber, valid)));
+    return { published: valid.map((event) => event.id), failed };
   }
 
-  async #deliver(subscriber: EventSubscriber, event: DomainEvent): Promise<void> {
+  async #deliver(subscriber: EventSubscriber, events: readonly DomainEvent[]): Promise<void> {
     try {
-      await subscriber(event);
+      await subscriber(events);
     } catch (error) {
-      this.#onSubscriberError({ eventId: event.id, error });
+      this.#onSubscriberError({ eventIds: events.map((event) => event.id), error });
     }
   }
 }

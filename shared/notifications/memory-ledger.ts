@@ -1,8 +1,8 @@
 /**
- * A NotificationLedger in memory, for the local server (one process) and tests. Not durable: a
- * restart forgets what was sent, so it must not back the AWS notifier.
+ * A NotificationLedger in memory, for tests. Not durable: a restart forgets what was sent, so it
+ * must not back a notifier (the local server and AWS use the SQL ledger).
  */
-import type { NotificationLedger } from '../ports/notifications.ts';
+import { deliveryKey, type Delivery, type NotificationLedger } from '../ports/notifications.ts';
 import type { CoalescingWindow } from './coalesce.ts';
 
 export class MemoryNotificationLedger implements NotificationLedger {
@@ -10,27 +10,27 @@ export class MemoryNotificationLedger implements NotificationLedger {
   readonly #delivered = new Set<string>();
   readonly #windows = new Map<string, CoalescingWindow>();
 
-  async seen(eventId: string): Promise<boolean> {
-    return this.#seen.has(eventId);
+  async seen(eventIds: readonly string[]): Promise<Set<string>> {
+    return new Set(eventIds.filter((id) => this.#seen.has(id)));
   }
 
-  async markSeen(eventId: string): Promise<void> {
-    this.#seen.add(eventId);
+  async markSeen(eventIds: readonly string[]): Promise<void> {
+    for (const id of eventIds) this.#seen.add(id);
   }
 
-  async delivered(eventId: string, channelKey: string): Promise<boolean> {
-    return this.#delivered.has(JSON.stringify([eventId, channelKey]));
+  async delivered(deliveries: readonly Delivery[]): Promise<Set<string>> {
+    return new Set(deliveries.map(deliveryKey).filter((key) => this.#delivered.has(key)));
   }
 
-  async markDelivered(eventId: string, channelKey: string): Promise<void> {
-    this.#delivered.add(JSON.stringify([eventId, channelKey]));
+  async markDelivered(delivery: Delivery): Promise<void> {
+    this.#delivered.add(deliveryKey(delivery));
   }
 
-  async window(key: string): Promise<CoalescingWindow | undefined> {
-    return this.#windows.get(key);
+  async windows(keys: readonly string[]): Promise<Map<string, CoalescingWindow>> {
+    return new Map(keys.flatMap((key) => (this.#windows.has(key) ? [[key, this.#windows.get(key) as CoalescingWindow] as const] : [])));
   }
 
-  async saveWindow(key: string, window: CoalescingWindow): Promise<void> {
-    this.#windows.set(key, window);
+  async saveWindows(windows: ReadonlyMap<string, CoalescingWindow>): Promise<void> {
+    for (const [key, window] of windows) this.#windows.set(key, window);
   }
 }

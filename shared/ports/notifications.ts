@@ -6,9 +6,13 @@ import type { CoalescingWindow } from '../notifications/coalesce.ts';
 import type { NotificationMessage } from '../notifications/message.ts';
 import type { NotificationPreferences } from '../notifications/preferences.ts';
 
+/**
+ * The notifier's reads and writes take a whole batch of events at once (an SQS batch, a relay
+ * batch), so that a batch costs a few round trips, not a few per event.
+ */
 export interface PreferencesLookup {
-  /** The patient's current preferences, or undefined when they never set any. */
-  preferencesOf(patientId: string): Promise<NotificationPreferences | undefined>;
+  /** The current preferences of those of `patientIds` who set any, by patient id. */
+  preferencesOf(patientIds: readonly string[]): Promise<Map<string, NotificationPreferences>>;
 }
 
 /** What saving preferences found: saved, or refused because the patient is unknown or erased. */
@@ -32,16 +36,23 @@ export interface NotificationPreferencesStore {
  * second message on a channel that already confirmed one.
  */
 export interface NotificationLedger {
-  /** Whether handling of `eventId` finished (sent everywhere, coalesced or skipped). */
-  seen(eventId: string): Promise<boolean>;
-  markSeen(eventId: string): Promise<void>;
-  /** Whether `channelKey` already confirmed the message for `eventId`. */
-  delivered(eventId: string, channelKey: string): Promise<boolean>;
-  markDelivered(eventId: string, channelKey: string): Promise<void>;
-  /** The coalescing window under `key` (see coalesce.ts), if any. */
-  window(key: string): Promise<CoalescingWindow | undefined>;
-  saveWindow(key: string, window: CoalescingWindow): Promise<void>;
+  /** Those of `eventIds` whose handling finished (sent everywhere, coalesced or skipped). */
+  seen(eventIds: readonly string[]): Promise<Set<string>>;
+  markSeen(eventIds: readonly string[]): Promise<void>;
+  /** Those of `deliveries` whose channel already confirmed the message for the event, as deliveryKey(...) strings. */
+  delivered(deliveries: readonly Delivery[]): Promise<Set<string>>;
+  /** Records one confirmed delivery: called right after the channel confirmed, before anything else is sent. */
+  markDelivered(delivery: Delivery): Promise<void>;
+  /** The coalescing windows (see coalesce.ts) stored under those of `keys` that have one. */
+  windows(keys: readonly string[]): Promise<Map<string, CoalescingWindow>>;
+  saveWindows(windows: ReadonlyMap<string, CoalescingWindow>): Promise<void>;
 }
+
+/** One event's message on one channel; `channelKey` is "type:address". */
+export type Delivery = { readonly eventId: string; readonly channelKey: string };
+
+/** A delivery as one string, for sets. */
+export const deliveryKey = (delivery: Delivery): string => `${delivery.eventId}\n${delivery.channelKey}`;
 
 /** One delivery channel. `send` resolves once the provider accepted the message and rejects otherwise. */
 export interface NotificationSender {

@@ -4,12 +4,14 @@ import type { DomainEvent } from '../../shared/events/domain-event.ts';
 import { anEvent } from './fixtures.ts';
 
 describe('InProcessBus', () => {
-  it('delivers each event to every subscriber and reports it published', async () => {
+  it('delivers the batch to every subscriber at once and reports its events published', async () => {
     const bus = new InProcessBus();
     const first: string[] = [];
     const second: string[] = [];
-    bus.subscribe((event) => void first.push(event.id));
-    bus.subscribe((event) => void second.push(event.id));
+    const calls: number[] = [];
+    bus.subscribe((batch) => void calls.push(batch.length));
+    bus.subscribe((batch) => void first.push(...batch.map((event) => event.id)));
+    bus.subscribe((batch) => void second.push(...batch.map((event) => event.id)));
     const events = [anEvent(), anEvent()];
 
     const outcome = await bus.publish(events);
@@ -19,16 +21,17 @@ describe('InProcessBus', () => {
       first: events.map((e) => e.id),
       second: events.map((e) => e.id),
     });
+    expect(calls).toEqual([2]);
   });
 
   it('keeps delivering to the other subscribers when one throws, and reports the failure', async () => {
     const failures: string[] = [];
-    const bus = new InProcessBus({ onSubscriberError: ({ eventId }) => failures.push(eventId) });
+    const bus = new InProcessBus({ onSubscriberError: ({ eventIds }) => failures.push(...eventIds) });
     const received: string[] = [];
     bus.subscribe(async () => {
       throw new Error('subscriber down');
     });
-    bus.subscribe((event) => void received.push(event.id));
+    bus.subscribe((batch) => void received.push(...batch.map((event) => event.id)));
     const event = anEvent();
 
     const outcome = await bus.publish([event]);
@@ -39,7 +42,7 @@ describe('InProcessBus', () => {
   it('stops delivering to an unsubscribed subscriber', async () => {
     const bus = new InProcessBus();
     const received: string[] = [];
-    const unsubscribe = bus.subscribe((event) => void received.push(event.id));
+    const unsubscribe = bus.subscribe((batch) => void received.push(...batch.map((event) => event.id)));
     unsubscribe();
 
     await bus.publish([anEvent()]);
@@ -50,7 +53,7 @@ describe('InProcessBus', () => {
   it('reports an invalid event as failed and delivers the valid ones', async () => {
     const bus = new InProcessBus();
     const received: string[] = [];
-    bus.subscribe((event) => void received.push(event.id));
+    bus.subscribe((batch) => void received.push(...batch.map((event) => event.id)));
     const bad = { ...anEvent(), note: 'free text' } as DomainEvent;
     const good = anEvent();
 

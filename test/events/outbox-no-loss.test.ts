@@ -17,6 +17,7 @@ import { mintLocalToken, openLocalTokenKeys } from '../../functions/local/tokens
 import { makeNotify, type NotifyOutcome } from '../../shared/notifications/notify.ts';
 import { MemoryNotificationLedger } from '../../shared/notifications/memory-ledger.ts';
 import { apiClient, type ApiClient } from '../e2e/support/api-client.ts';
+import { everyPatientChose } from '../notifications/fixtures.ts';
 import { FaultyPublisher } from './faulty-publisher.ts';
 
 const ACCESSES = 1_000;
@@ -46,7 +47,7 @@ describe('the outbox under a failing bus', () => {
     client = apiClient(api.url);
     // A notifier of the test's own, with a channel that counts what it sends per event.
     const notify = makeNotify({
-      preferences: { preferencesOf: async () => ({ channels: [{ type: 'email', address: 'patient@example.org' }], mode: 'immediate' }) },
+      preferences: everyPatientChose({ channels: [{ type: 'email', address: 'patient@example.org' }], mode: 'immediate' }),
       ledger: new MemoryNotificationLedger(),
       channels: {
         email: {
@@ -58,8 +59,8 @@ describe('the outbox under a failing bus', () => {
       clock: Date.now,
       message: { accessLogBaseUrl: 'https://app.example.org' },
     });
-    api.app.events.bus.subscribe(async (event) => {
-      outcomes.push(await notify(event));
+    api.app.events.bus.subscribe(async (events) => {
+      outcomes.push(...(await notify(events)));
     });
 
     const { privateKey } = await openLocalTokenKeys({ dataDir });

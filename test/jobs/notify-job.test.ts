@@ -5,6 +5,7 @@ import type { DomainEvent } from '../../shared/events/domain-event.ts';
 import { MemoryNotificationLedger } from '../../shared/notifications/memory-ledger.ts';
 import type { NotificationMessage } from '../../shared/notifications/message.ts';
 import { makeNotify } from '../../shared/notifications/notify.ts';
+import { everyPatientChose } from '../notifications/fixtures.ts';
 import type { NotificationSender } from '../../shared/ports/notifications.ts';
 import { anEvent } from '../events/fixtures.ts';
 import { sqsEvent } from './sqs-event.ts';
@@ -32,18 +33,16 @@ function aJob(options: { throwFor?: string } = {}) {
     warn: (message, attributes) => lines.push({ level: 'warn', message, attributes }),
   };
   const notify = makeNotify({
-    preferences: {
-      preferencesOf: async () => ({ channels: [{ type: 'email', address: EMAIL }, { type: 'sms', address: PHONE }], mode: 'immediate' }),
-    },
+    preferences: everyPatientChose({ channels: [{ type: 'email', address: EMAIL }, { type: 'sms', address: PHONE }], mode: 'immediate' }),
     ledger: new MemoryNotificationLedger(),
     channels: { email, sms },
     clock: () => Date.parse('2026-11-25T01:00:00.000Z'),
     message: { accessLogBaseUrl: 'https://app.example.org' },
   });
   const handler = makeNotifierHandler({
-    notify: async (event) => {
-      if (event.id === options.throwFor) throw new Error('database unavailable');
-      return notify(event);
+    notify: async (events) => {
+      if (events.some((event) => event.id === options.throwFor)) throw new Error('database unavailable');
+      return notify(events);
     },
     log,
   });
@@ -53,11 +52,10 @@ function aJob(options: { throwFor?: string } = {}) {
 const envelope = (event: DomainEvent) => JSON.stringify({ version: '0', source: 'chartproof', 'detail-type': event.type, detail: event });
 
 describe('notifier job handler', () => {
-  it('reports exactly the failed, malformed and throwing messages as batch item failures', async () => {
-    const { handler, email, sms } = aJob({ throwFor: '00000000-0000-4000-8000-000000000004' });
+  it('reports exactly the failed and malformed messages as batch item failures', async () => {
+    const { handler, email, sms } = aJob();
     const delivered = anEvent({ type: 'access.denied', actor: { id: 'dr-a', role: 'practitioner' } });
     const smsFails = anEvent({ type: 'access.break-glass', actor: { id: 'dr-b', role: 'practitioner' } });
-    const throws = anEvent({ id: '00000000-0000-4000-8000-000000000004', type: 'access.denied', actor: { id: 'dr-c', role: 'practitioner' } });
     sms.failFor.add(smsFails.id);
 
     const response = await handler(
@@ -66,16 +64,34 @@ describe('notifier job handler', () => {
         ['m-sms-fails', envelope(smsFails)],
         ['m-not-json', '{"detail": '],
         ['m-not-an-event', JSON.stringify({ source: 'chartproof', detail: { v: 1, id: 'x', note: 'free text' } })],
-        ['m-throws', envelope(throws)],
         ['m-bare-detail', JSON.stringify(anEvent({ type: 'access.denied', actor: { id: 'dr-d', role: 'practitioner' } }))],
       ]),
     );
 
     expect({ response, emails: email.sent.length, sms: sms.sent.length }).toEqual({
-      response: { batchItemFailures: [{ itemIdentifier: 'm-sms-fails' }, { itemIdentifier: 'm-not-json' }, { itemIdentifier: 'm-not-an-event' }, { itemIdentifier: 'm-throws' }] },
+      response: { batchItemFailures: [{ itemIdentifier: 'm-sms-fails' }, { itemIdentifier: 'm-not-json' }, { itemIdentifier: 'm-not-an-event' }] },
       // delivered, smsFails (its e-mail went out) and the bare detail
       emails: 3,
       sms: 2,
+    });
+  });
+
+  it('retries every message of a batch whose notification could not run (the ledger was unreachable), and sends nothing', async () => {
+    const { handler, email, sms } = aJob({ throwFor: '00000000-0000-4000-8000-000000000004' });
+    const throws = anEvent({ id: '00000000-0000-4000-8000-000000000004', type: 'access.denied', actor: { id: 'dr-c', role: 'practitioner' } });
+
+    const response = await handler(
+      sqsEvent([
+        ['m-delivered', envelope(anEvent({ type: 'access.denied' }))],
+        ['m-throws', envelope(throws)],
+        ['m-not-json', '{"detail": '],
+      ]),
+    );
+
+    expect({ response, emails: email.sent.length, sms: sms.sent.length }).toEqual({
+      response: { batchItemFailures: [{ itemIdentifier: 'm-delivered' }, { itemIdentifier: 'm-throws' }, { itemIdentifier: 'm-not-json' }] },
+      emails: 0,
+      sms: 0,
     });
   });
 

@@ -34,6 +34,7 @@ import { WebhookChannel } from '../../shared/adapters/webhook-channel.ts';
 import type { DomainEvent } from '../../shared/events/domain-event.ts';
 import { MemoryNotificationLedger } from '../../shared/notifications/memory-ledger.ts';
 import { makeNotify } from '../../shared/notifications/notify.ts';
+import { everyPatientChose } from './fixtures.ts';
 import type { NotificationPreferences } from '../../shared/notifications/preferences.ts';
 import { verifyWebhookSignature } from '../../shared/notifications/webhook-signature.ts';
 import { WebhookTargetError } from '../../shared/notifications/webhook-target.ts';
@@ -137,7 +138,7 @@ describe.skipIf(!endpoint)('the AWS notification path against moto_server', () =
     const channels = { ...(await notifierChannels(config, { ses, sns, secrets })), webhook: new WebhookChannel({ secret: webhookSecret }) };
     const log: JobLog = { info: () => {}, warn: () => {} };
     const notify = makeNotify({
-      preferences: { preferencesOf: async () => preferences },
+      preferences: everyPatientChose(preferences),
       ledger: new MemoryNotificationLedger(),
       channels,
       clock: Date.now,

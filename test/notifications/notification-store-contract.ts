@@ -69,7 +69,7 @@ export function describeNotificationStore(name: string, options: { skip: boolean
       it('reads nothing for a patient who never saved any, or for an id that is not a patient UUID', async () => {
         const patientId = await insertPatient(database.executor);
 
-        expect([await store.read(patientId), await store.read(randomUUID()), await store.preferencesOf('patient-a')]).toEqual([undefined, undefined, undefined]);
+        expect([await store.read(patientId), await store.read(randomUUID()), await store.preferencesOf(['patient-a', patientId])]).toEqual([undefined, undefined, new Map()]);
       });
 
       it('saves, reads back from another session, and replaces', async () => {
@@ -82,7 +82,7 @@ export function describeNotificationStore(name: string, options: { skip: boolean
         const second = await store.save(patientId, { channels: [], mode: 'immediate' });
 
         // Assess
-        expect({ first, afterFirst, second, afterSecond: await other.preferencesOf(patientId) }).toEqual({
+        expect({ first, afterFirst, second, afterSecond: (await other.preferencesOf([patientId, randomUUID()])).get(patientId) }).toEqual({
           first: 'saved',
           afterFirst: PREFERENCES,
           second: 'saved',
@@ -134,18 +134,18 @@ export function describeNotificationStore(name: string, options: { skip: boolean
       it('marks an event seen once, idempotently, visibly to another session as soon as the mark returns', async () => {
         // Prepare
         const eventId = randomUUID();
-        const before = await store.seen(eventId);
+        const otherEvent = randomUUID();
+        const before = await store.seen([eventId, otherEvent]);
 
         // Act
-        await store.markSeen(eventId);
-        const seenElsewhere = await other.seen(eventId);
-        await Promise.all([store.markSeen(eventId), other.markSeen(eventId), store.markSeen(eventId)]);
+        await store.markSeen([eventId, eventId]);
+        const seenElsewhere = await other.seen([eventId, otherEvent]);
+        await Promise.all([store.markSeen([eventId]), other.markSeen([eventId]), store.markSeen([])]);
 
         // Assess
-        expect({ before, seenElsewhere, otherEvent: await store.seen(randomUUID()), rows: await count(database.executor, 'notification_events_seen') }).toEqual({
-          before: false,
-          seenElsewhere: true,
-          otherEvent: false,
+        expect({ before, seenElsewhere, rows: await count(database.executor, 'notification_events_seen') }).toEqual({
+          before: new Set(),
+          seenElsewhere: new Set([eventId]),
           rows: 1,
         });
       });
@@ -156,18 +156,22 @@ export function describeNotificationStore(name: string, options: { skip: boolean
         const email = 'email:pat@example.org';
 
         // Act
-        await store.markDelivered(eventId, email);
-        await Promise.all([store.markDelivered(eventId, email), other.markDelivered(eventId, email)]);
+        await store.markDelivered({ eventId, channelKey: email });
+        await Promise.all([store.markDelivered({ eventId, channelKey: email }), other.markDelivered({ eventId, channelKey: email })]);
 
         // Assess
         const rows = await database.executor.withSession((session) => session.query('SELECT event_id, channel_hash::text AS hash, delivered_at::text AS at FROM chartproof.notification_deliveries'));
+        const asked = [
+          { eventId, channelKey: email },
+          { eventId, channelKey: 'sms:+14155550123' },
+          { eventId: randomUUID(), channelKey: email },
+        ];
         expect({
-          delivered: await other.delivered(eventId, email),
-          otherChannel: await store.delivered(eventId, 'sms:+14155550123'),
-          otherEvent: await store.delivered(randomUUID(), email),
+          delivered: await other.delivered(asked),
+          none: await store.delivered([]),
           rows: rows.length,
           holdsAddress: JSON.stringify(rows).includes('pat@example.org'),
-        }).toEqual({ delivered: true, otherChannel: false, otherEvent: false, rows: 1, holdsAddress: false });
+        }).toEqual({ delivered: new Set([`${eventId}\n${email}`]), none: new Set(), rows: 1, holdsAddress: false });
       });
 
       it('stores coalescing windows exactly (epoch milliseconds), and replaces them', async () => {
@@ -177,24 +181,23 @@ export function describeNotificationStore(name: string, options: { skip: boolean
         const second = { ...first, coalesced: 41 };
 
         // Act
-        const none = await store.window(key);
-        await store.saveWindow(key, first);
-        const afterFirst = await other.window(key);
-        await store.saveWindow(key, second);
+        const none = await store.windows([key]);
+        await store.saveWindows(new Map([[key, first]]));
+        const afterFirst = await other.windows([key, `${key}x`]);
+        await store.saveWindows(new Map([[key, second], [`${key}y`, first]]));
 
         // Assess
-        expect({ none, afterFirst, afterSecond: await store.window(key), unrelated: await store.window(`${key}x`) }).toEqual({
-          none: undefined,
-          afterFirst: first,
-          afterSecond: second,
-          unrelated: undefined,
+        expect({ none, afterFirst, afterSecond: await store.windows([key, `${key}x`, `${key}y`]) }).toEqual({
+          none: new Map(),
+          afterFirst: new Map([[key, first]]),
+          afterSecond: new Map([[key, second], [`${key}y`, first]]),
         });
       });
 
       it('lets the runtime role insert ledger rows but never delete or change seen events and deliveries', async () => {
         // Prepare
-        await store.markSeen('e-1');
-        await store.markDelivered('e-1', 'email:pat@example.org');
+        await store.markSeen(['e-1']);
+        await store.markDelivered({ eventId: 'e-1', channelKey: 'email:pat@example.org' });
 
         // Act
         const errors = await Promise.all(
@@ -212,7 +215,7 @@ export function describeNotificationStore(name: string, options: { skip: boolean
         );
 
         // Assess: 42501 is insufficient_privilege.
-        expect({ errors, seen: await store.seen('e-1') }).toEqual({ errors: ['42501', '42501', '42501', '42501'], seen: true });
+        expect({ errors, seen: await store.seen(['e-1']) }).toEqual({ errors: ['42501', '42501', '42501', '42501'], seen: new Set(['e-1']) });
       });
     });
 
@@ -246,11 +249,11 @@ export function describeNotificationStore(name: string, options: { skip: boolean
       const event = anEvent({ type: 'access.break-glass', patientId });
 
       // Act
-      const outcomes = [await notify(event), await notify(event), await notify(event)];
+      const outcomes = [...(await notify([event])), ...(await notify([event])), ...(await notify([event, event]))];
 
       // Assess
       expect({ statuses: outcomes.map((outcome) => outcome.status), sent: sent.map(({ channel, address }) => `${channel}:${address}`) }).toEqual({
-        statuses: ['failed', 'sent', 'duplicate'],
+        statuses: ['failed', 'sent', 'duplicate', 'duplicate'],
         sent: ['email:pat@example.org', 'sms:+14155550123'],
       });
     });

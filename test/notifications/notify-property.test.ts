@@ -2,9 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ALWAYS_IMMEDIATE_TYPES } from '../../shared/notifications/coalesce.ts';
 import { MemoryNotificationLedger } from '../../shared/notifications/memory-ledger.ts';
-import { makeNotify } from '../../shared/notifications/notify.ts';
+import type { DomainEvent } from '../../shared/events/domain-event.ts';
+import { makeNotify, type NotifyOutcome } from '../../shared/notifications/notify.ts';
 import type { NotificationSender } from '../../shared/ports/notifications.ts';
 import { anEvent } from '../events/fixtures.ts';
+import { everyPatientChose } from './fixtures.ts';
 
 const types = ['record.read', 'record.listed', 'access.denied', 'access.break-glass'] as const;
 
@@ -24,13 +26,14 @@ describe('notify under redelivery (property)', () => {
             },
           });
           let now = Date.parse('2026-11-25T01:00:00.000Z');
-          const notify = makeNotify({
-            preferences: { preferencesOf: async () => ({ channels: [{ type: 'email', address: 'pat@example.org' }, { type: 'sms', address: '+14155550123' }], mode: 'immediate' }) },
+          const notifyMany = makeNotify({
+            preferences: everyPatientChose({ channels: [{ type: 'email', address: 'pat@example.org' }, { type: 'sms', address: '+14155550123' }], mode: 'immediate' }),
             ledger: new MemoryNotificationLedger(),
             channels: { email: flaky('email'), sms: flaky('sms') },
             clock: () => now,
             message: { accessLogBaseUrl: 'https://app.example.org' },
           });
+          const notify = async (event: DomainEvent) => (await notifyMany([event]))[0] as NotifyOutcome;
           const events = specs.map((spec) => anEvent({ type: spec.type, actor: { id: spec.actor, role: 'practitioner' } }));
           // Deliver in order, each followed by some redeliveries of earlier events, then retry failures until none are left (as SQS would).
           const pending = new Set<number>();

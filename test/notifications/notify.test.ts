@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../shared/events/domain-event.ts';
 import { MemoryNotificationLedger } from '../../shared/notifications/memory-ledger.ts';
 import type { NotificationMessage } from '../../shared/notifications/message.ts';
-import { makeNotify, notifyBatch } from '../../shared/notifications/notify.ts';
+import { makeNotify, notifyBatch, type NotifyOutcome } from '../../shared/notifications/notify.ts';
 import type { NotificationPreferences } from '../../shared/notifications/preferences.ts';
 import type { NotificationSender } from '../../shared/ports/notifications.ts';
 import { anEvent } from '../events/fixtures.ts';
+import { everyPatientChose } from './fixtures.ts';
 
 class RecordingSender implements NotificationSender {
   readonly sent: { address: string; message: NotificationMessage }[] = [];
@@ -34,13 +35,15 @@ function aNotifier(preferences: NotificationPreferences | null = both) {
   const sms = new RecordingSender();
   let now = Date.parse('2026-11-25T01:00:00.000Z');
   const notify = makeNotify({
-    preferences: { preferencesOf: async () => preferences ?? undefined },
+    preferences: everyPatientChose(preferences),
     ledger: new MemoryNotificationLedger(),
     channels: { email, sms },
     clock: () => now,
     message: { accessLogBaseUrl: 'https://app.example.org' },
   });
-  return { notify, email, sms, advance: (ms: number) => (now += ms) };
+  /** One event at a time, as a batch of one. */
+  const notifyOne = async (event: DomainEvent) => (await notify([event]))[0] as NotifyOutcome;
+  return { notify: notifyOne, notifyMany: notify, email, sms, advance: (ms: number) => (now += ms) };
 }
 
 describe('notify', () => {
@@ -128,16 +131,49 @@ describe('notify', () => {
   });
 });
 
+describe('notify over a batch', () => {
+  it('decides in order within the batch: one alert per window, denials at once, outcomes in input order', async () => {
+    const { notifyMany, email } = aNotifier();
+    const reads = [anEvent(), anEvent(), anEvent()];
+    const denial = anEvent({ type: 'access.denied', action: 'record.read', reason: 'no-consent' });
+    const other = anEvent({ actor: { id: 'dr-other', role: 'practitioner' } });
+
+    const outcomes = await notifyMany([reads[0]!, reads[1]!, denial, reads[2]!, other, reads[0]!]);
+
+    expect(outcomes.map((outcome) => [outcome.eventId, outcome.status])).toEqual([
+      [reads[0]!.id, 'sent'],
+      [reads[1]!.id, 'coalesced'],
+      [denial.id, 'sent'],
+      [reads[2]!.id, 'coalesced'],
+      [other.id, 'sent'],
+      [reads[0]!.id, 'duplicate'],
+    ]);
+    expect(email.sent.map((sent) => sent.message.id)).toEqual([reads[0]!.id, denial.id, other.id]);
+  });
+
+  it('rejects, leaving every event unseen, when the ledger cannot be read', async () => {
+    const notify = makeNotify({
+      preferences: everyPatientChose(both),
+      ledger: Object.assign(new MemoryNotificationLedger(), { seen: async () => Promise.reject(new Error('connection reset')) }),
+      channels: {},
+      clock: Date.now,
+      message: { accessLogBaseUrl: 'https://app.example.org' },
+    });
+
+    await expect(notify([anEvent()])).rejects.toThrow('connection reset');
+  });
+});
+
 describe('notifyBatch', () => {
   const envelope = (event: DomainEvent) => JSON.stringify({ source: 'chartproof', 'detail-type': event.type, detail: event });
 
   it('returns only failed and invalid items for retry, and sends a message delivered twice in one batch once', async () => {
-    const { notify, email, sms } = aNotifier();
+    const { notifyMany, email, sms } = aNotifier();
     sms.failuresLeft = 1;
     const failing = anEvent();
     const fine = anEvent({ actor: { id: 'dr-other', role: 'practitioner' } });
 
-    const result = await notifyBatch(notify, [
+    const result = await notifyBatch(notifyMany, [
       { itemId: 'm1', body: envelope(failing) },
       { itemId: 'm2', body: envelope(fine) },
       { itemId: 'm3', body: envelope(fine) },
