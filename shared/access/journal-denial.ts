@@ -5,7 +5,6 @@
  */
 import { ForbiddenError } from '../errors.ts';
 import { entryBytes } from '../ledger/entry.ts';
-import type { AlertSink } from '../ports/alerts.ts';
 import type { Actor } from './actor.ts';
 import { journalAccess, type JournalAccessDeps } from './journal-access.ts';
 
@@ -31,7 +30,7 @@ const EXPLANATIONS: Record<string, string> = {
  * deps have patient control and an alert sink) and returns the error to throw, carrying the receipt.
  */
 export async function journalDenial(
-  deps: JournalAccessDeps & { readonly clock: () => Date; readonly alerts?: AlertSink | undefined },
+  deps: JournalAccessDeps & { readonly clock: () => Date },
   denial: Denial,
 ): Promise<ForbiddenError> {
   const at = deps.clock().toISOString();
@@ -56,7 +55,6 @@ export async function journalDenial(
     recordIds,
     reason: denial.reason,
   });
-  deps.alerts?.raise({ kind: 'access.denied', patientId: denial.patientId, actor, at, recordIds, entry: receipt });
   const explanation = EXPLANATIONS[denial.reason] ?? denial.reason;
   return new ForbiddenError(`${denial.action} denied: ${explanation}; the attempt was journaled`, { receipt });
 }

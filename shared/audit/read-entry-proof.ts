@@ -21,7 +21,6 @@
 import type { Actor } from '../access/actor.ts';
 import { journalDenial } from '../access/journal-denial.ts';
 import type { JournalAccessDeps } from '../access/journal-access.ts';
-import type { AlertSink } from '../ports/alerts.ts';
 import { NotFoundError, UnauthenticatedError, ValidationError } from '../errors.ts';
 import { parseEntryBytes } from '../ledger/entry.ts';
 import { IndexOutOfRangeError } from '../ledger/errors.ts';
@@ -35,7 +34,7 @@ export type ReadEntryProofDeps = {
   /** How long to wait for a covering checkpoint; default 3,000 ms. */
   readonly checkpointWaitMs?: number;
   /** Where refusals are journaled and alerted (the records use cases' dependencies). */
-  readonly denials: JournalAccessDeps & { readonly clock: () => Date; readonly newId: () => string; readonly alerts?: AlertSink | undefined };
+  readonly denials: JournalAccessDeps & { readonly clock: () => Date; readonly newId: () => string };
 };
 
 /** The action code of a refused entry read, in `access.denied` entries. */

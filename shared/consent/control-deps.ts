@@ -4,7 +4,7 @@ import type { PatientControl } from '../ports/patient-control.ts';
 import type { RecordsDeps } from '../records/records-deps.ts';
 
 /** What the consent, access-log and erasure use cases are built over. */
-export type ControlDeps = Pick<RecordsDeps, 'journal' | 'projection' | 'clock' | 'newId' | 'alerts' | 'keys' | 'patientRows'> & {
+export type ControlDeps = Pick<RecordsDeps, 'journal' | 'projection' | 'clock' | 'newId' | 'keys' | 'patientRows'> & {
   readonly control: PatientControl;
 };
 

@@ -84,7 +84,6 @@ export function makeReadRecord(deps: RecordsDeps): (input: ReadRecordInput) => P
       // Only a stated reason opens (or reopens) the window; reads within it do not extend it.
       const action = reason === undefined ? 'record.read' : 'access.break-glass';
       entry = await journalAccess(deps, bytes, { ...access, action, outcome: 'break-glass', reason: stated });
-      deps.alerts?.raise({ kind: 'access.break-glass', ...access, entry });
     } else {
       entry = await journalAccess(deps, entryBytes({ ...common, type: 'record.read' }), { ...access, action: 'record.read', outcome: 'permit' });
     }

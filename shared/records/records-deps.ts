@@ -1,6 +1,5 @@
 import type { JournalStore } from '../ports/journal-store.ts';
 import type { KeyVault } from '../ports/key-vault.ts';
-import type { AlertSink } from '../ports/alerts.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { PatientControl } from '../ports/patient-control.ts';
 import type { RecordCipher } from '../ports/record-cipher.ts';
@@ -29,6 +28,4 @@ export type RecordsDeps = {
   readonly control?: PatientControl;
   /** How long a break-glass stays open for that practitioner and patient; default 4 hours. */
   readonly breakGlassWindowMs?: number;
-  /** Told at once of what must alert the patient (break-glass, denials): the notifications seam. */
-  readonly alerts?: AlertSink;
 };

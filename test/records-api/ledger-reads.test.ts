@@ -12,7 +12,7 @@ import { makeReadAccessLog } from '../../shared/audit/read-access-log.ts';
 import { makeReadEntryProof } from '../../shared/audit/read-entry-proof.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../shared/errors.ts';
 import { verifyBundle } from '../../shared/ledger/verify-bundle.ts';
-import { RecordingAlertSink } from '../../shared/ports/alerts.ts';
+import { eventFromEntry } from '../../shared/events/event-from-entry.ts';
 import { makeCreateRecord } from '../../shared/records/create-record.ts';
 import type { RecordsDeps } from '../../shared/records/records-deps.ts';
 import { observation, openRecordsFixture, type RecordsFixture } from './support/records-fixture.ts';
@@ -22,7 +22,6 @@ let patient: Actor & { patientId: string };
 let otherPatient: Actor & { patientId: string };
 let recordEntryIndex: number;
 let denials: RecordsDeps & { control: NonNullable<RecordsDeps['control']> };
-const alerts = new RecordingAlertSink();
 
 const readEntryProof = () => makeReadEntryProof({ journal: fixture.database.journal, sleep: async () => undefined, checkpointWaitMs: 0, denials });
 const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
@@ -31,7 +30,7 @@ beforeAll(async () => {
   // Sign whenever asked, so that every entry can be covered at once.
   fixture = await openRecordsFixture({ checkpointPolicy: { minInterval: 0, maxInterval: 0 } });
   const control = createSqlPatientControl({ journal: fixture.database.journal, executor: fixture.database.executor });
-  denials = { ...fixture.deps, control, alerts };
+  denials = { ...fixture.deps, control };
   patient = (await fixture.registerPatient()) as Actor & { patientId: string };
   otherPatient = (await fixture.registerPatient()) as Actor & { patientId: string };
   const created = await makeCreateRecord(fixture.deps)({ actor: fixture.practitioner, patientId: patient.patientId, resource: observation() });
@@ -76,10 +75,11 @@ describe('an entry with its inclusion proof', () => {
     const refused = (await failure(readEntryProof()({ actor: actorOf(), index: recordEntryIndex }))) as ForbiddenError;
 
     const entry = await fixture.journalEntry(refused.receipt?.index ?? -1);
+    const event = await eventOf(refused.receipt?.index ?? -1);
     expect({
       refused: refused instanceof ForbiddenError,
       entry: { type: entry.type, actor: entry.actor.id, patient: entry.patient, action: (entry as { action?: string }).action, reason: (entry as { reason?: string }).reason },
-      alert: { kind: alerts.alerts.at(-1)?.kind, patientId: alerts.alerts.at(-1)?.patientId },
+      alert: { kind: event.type, patientId: event.patientId },
     }).toEqual({
       refused: true,
       entry: { type: 'access.denied', actor: actorOf().id, patient: patient.patientId, action: 'ledger.entry.read', reason: 'role-not-permitted' },
@@ -111,7 +111,7 @@ describe('an entry with its inclusion proof', () => {
       notFound: refused instanceof NotFoundError,
       receipt: (refused as NotFoundError).receipt,
       denial: denial === undefined ? undefined : { outcome: denial.outcome, reason: denial.reason, journaled: denial.entry.index >= sizeBefore },
-      alerted: alerts.alerts.at(-1)?.patientId,
+      alerted: denial === undefined ? undefined : (await eventOf(denial.entry.index)).patientId,
     }).toEqual({
       notFound: true,
       receipt: undefined,
@@ -189,3 +189,8 @@ describe('the verifier key', () => {
     expect(key).toBe(`${fixture.signer.vkey}\n`);
   });
 });
+
+/** The domain event the outbox publishes for the entry at `index`: what alerts the patient. */
+async function eventOf(index: number) {
+  return eventFromEntry(index, (await fixture.database.journal.entry(index)).entry);
+}
