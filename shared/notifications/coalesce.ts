@@ -47,7 +47,10 @@ export type CoalescingDecision =
 /** Whether the patient hears about `event` at all: notifiable, and not the patient's own routine access. */
 export function isNotifiable(event: DomainEvent): boolean {
   if (!NOTIFIABLE_TYPES.has(event.type)) return false;
-  const ownAccess = event.actor.role === 'patient' && event.actor.id === event.patientId;
+  // A patient's actor id is their login subject, not their patient id, so it cannot be compared with
+  // the event's patient. It need not be: a patient is only ever permitted their own records, and
+  // their attempts on anyone else's are denials, which always alert.
+  const ownAccess = event.actor.role === 'patient';
   return !ownAccess || ALWAYS_IMMEDIATE_TYPES.has(event.type);
 }
 

@@ -84,10 +84,16 @@ describe('coalescing', () => {
     expect(decision.send).toBe(true);
   });
 
-  it('does not alert a patient about reading their own records', () => {
-    const event = anEvent({ patientId: 'patient-a', actor: { id: 'patient-a', role: 'patient' } });
+  it.each(['record.read', 'record.created', 'record.updated', 'record.listed'] as const)('does not alert a patient about their own %s, whatever their login subject', (type) => {
+    const event = anEvent({ type, patientId: '363e3c35-0870-4c51-b001-148f97cb323b', actor: { id: 'patient-1', role: 'patient' } });
 
     expect(isNotifiable(event)).toBe(false);
+  });
+
+  it("alerts the patient the entry concerns when another patient's attempt was denied", () => {
+    const event = anEvent({ type: 'access.denied', action: 'record.read', reason: 'not-own-records', patientId: 'patient-a', actor: { id: 'patient-b', role: 'patient' } });
+
+    expect(isNotifiable(event)).toBe(true);
   });
 
   it.each(['consent.granted', 'consent.revoked', 'patient.registered', 'accesslog.read', 'patient.erased'] as const)('does not alert on %s', (type) => {
