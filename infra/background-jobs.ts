@@ -11,3 +11,10 @@ export const BACKGROUND_JOBS = {
   /** Signs a checkpoint when the tree has grown and writes it to the checkpoints bucket (D1); on a schedule. */
   checkpointer: 'functions/jobs/sign-checkpoint.ts',
 } as const;
+
+/**
+ * The webhook sender (ARCHITECTURE.md D5): invoked by the notifier, deployed with it when its
+ * module exists. Not a background job: it is the one function outside the VPC (see
+ * infra/chartproof-stack.ts), with no database and no schedule or queue of its own.
+ */
+export const WEBHOOK_SENDER = 'functions/jobs/send-webhook.ts';

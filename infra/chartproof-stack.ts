@@ -11,7 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
-import { BACKGROUND_JOBS } from './background-jobs.ts';
+import { BACKGROUND_JOBS, WEBHOOK_SENDER } from './background-jobs.ts';
 import type { StageConfig } from './config/stage-config.ts';
 import { Api } from './constructs/api.ts';
 import { ChartproofFunction } from './constructs/chartproof-function.ts';
@@ -53,6 +53,8 @@ export class ChartproofStack extends Stack {
   private readonly stageConfig: StageConfig;
   /** Background jobs whose modules exist, by name. */
   readonly jobs: ReadonlyMap<keyof typeof BACKGROUND_JOBS, ChartproofFunction>;
+  /** The webhook sender outside the VPC, when the notifier and the sender's module exist. */
+  readonly webhookSender: ChartproofFunction | undefined;
 
   constructor(scope: Construct, id: string, props: ChartproofStackProps) {
     super(scope, id, props);
@@ -66,11 +68,13 @@ export class ChartproofStack extends Stack {
     const existingJobs = (Object.keys(BACKGROUND_JOBS) as (keyof typeof BACKGROUND_JOBS)[]).filter((job) =>
       existsSync(join(props.repositoryRoot, BACKGROUND_JOBS[job])),
     );
+    const withWebhookSender = existingJobs.includes('notifier') && existsSync(join(props.repositoryRoot, WEBHOOK_SENDER));
     this.network = new Network(this, 'Network', {
       maxAzs: config.maxAzs,
       interfaceEndpoints: interfaceEndpointsFor({
         needs: [...new Set(props.routes.map((route) => route.handler))].filter((handler) => existsSync(join(props.repositoryRoot, handler))).map(needsOf),
         notifier: existingJobs.includes('notifier'),
+        webhookSender: withWebhookSender,
         eventPublisher: existingJobs.includes('outboxRelay'),
       }),
       logsKey: this.keys.operationsKey,
@@ -162,6 +166,21 @@ export class ChartproofStack extends Stack {
       jobs.set(job, fn);
     }
     this.jobs = jobs;
+    // Outside the VPC by design: the isolated subnets have no route to the internet (D6), and a
+    // webhook must reach the patient's https endpoint. It holds no database access and no PHI.
+    this.webhookSender = withWebhookSender
+      ? new ChartproofFunction(this, 'WebhookSender', {
+          ...functionSettings,
+          network: undefined,
+          entry: join(props.repositoryRoot, WEBHOOK_SENDER),
+          projectRoot: props.repositoryRoot,
+          description: 'Chartproof webhook sender',
+          invocation: 'synchronous',
+          // The POST's own timeout is 5 s (webhook-channel.ts); the rest is DNS and a cold start.
+          timeout: Duration.seconds(10),
+          environment: { POWERTOOLS_SERVICE_NAME: 'chartproof' },
+        })
+      : undefined;
     this.wireJobs();
 
     this.users = new UserDirectory(this, 'Users', { name });
@@ -228,9 +247,19 @@ export class ChartproofStack extends Stack {
       });
       const noScheduledRotation = 'Webhook receivers verify with this key; rotating it is a coordinated change (receivers accept the old and new key during the switch), not a schedule.';
       acknowledge(webhookSecret, { id: 'AwsSolutions-SMG4', reason: noScheduledRotation }, { id: 'HIPAA.Security-SecretsManagerRotationEnabled', reason: noScheduledRotation });
-      webhookSecret.grantRead(notifier);
-      notifier.function.addEnvironment('CHARTPROOF_WEBHOOK_SECRET_ARN', webhookSecret.secretArn);
       new CfnOutput(this, 'WebhookSigningSecretArn', { value: webhookSecret.secretArn, description: 'The secret webhook receivers verify Chartproof-Signature with' });
+      const webhookSender = this.webhookSender;
+      if (webhookSender !== undefined) {
+        // Only the sender signs, so only the sender reads the key; the notifier only invokes it.
+        webhookSecret.grantRead(webhookSender);
+        webhookSender.function.addEnvironment('CHARTPROOF_WEBHOOK_SECRET_ARN', webhookSecret.secretArn);
+        // grantInvoke would add the version wildcard (":*"); the notifier invokes the unqualified function only.
+        iam.Grant.addToPrincipal({ grantee: notifier, actions: ['lambda:InvokeFunction'], resourceArns: [webhookSender.function.functionArn] });
+        notifier.function.addEnvironment('CHARTPROOF_WEBHOOK_SENDER_FUNCTION', webhookSender.function.functionArn);
+        const outsideVpc =
+          'The webhook sender is outside the VPC on purpose: it is the only function that reaches the internet, so that the VPC keeps no internet path (no NAT, no internet gateway). It holds no PHI and has no database access: its input is an alert body naming ids, a kind, a time and an access-log link, and it only reads the webhook signing secret.';
+        acknowledge(webhookSender.function, { id: 'HIPAA.Security-LambdaInsideVPC', reason: outsideVpc });
+      }
     }
     const relay = this.jobs.get('outboxRelay');
     if (relay !== undefined) {
@@ -255,7 +284,7 @@ export class ChartproofStack extends Stack {
 }
 
 /** Interface endpoints for what the deployed functions call; each costs per AZ-hour. */
-function interfaceEndpointsFor(options: { needs: readonly HandlerNeeds[]; notifier: boolean; eventPublisher: boolean }): ec2.InterfaceVpcEndpointAwsService[] {
+function interfaceEndpointsFor(options: { needs: readonly HandlerNeeds[]; notifier: boolean; webhookSender: boolean; eventPublisher: boolean }): ec2.InterfaceVpcEndpointAwsService[] {
   const services = [
     // Every function: the verifier key at cold start, patient keys, signing.
     ec2.InterfaceVpcEndpointAwsService.KMS,
@@ -264,5 +293,7 @@ function interfaceEndpointsFor(options: { needs: readonly HandlerNeeds[]; notifi
   ];
   if (options.eventPublisher || options.needs.some((needs) => needs.publishesEvents === true)) services.push(ec2.InterfaceVpcEndpointAwsService.EVENTBRIDGE);
   if (options.notifier) services.push(ec2.InterfaceVpcEndpointAwsService.EMAIL, ec2.InterfaceVpcEndpointAwsService.SNS);
+  // The notifier invokes the webhook sender, which is outside the VPC.
+  if (options.webhookSender) services.push(ec2.InterfaceVpcEndpointAwsService.LAMBDA);
   return services;
 }

@@ -2,8 +2,9 @@
  * The one way this app builds a Lambda function (ARCHITECTURE.md D6 "Lambda functions"): a
  * NodejsFunction bundled by the local esbuild (no Docker) into a minified ESM bundle with source
  * maps, on nodejs24.x and ARM64, with X-Ray, a KMS-encrypted log group with retention, reserved
- * concurrency, in the isolated subnets behind the functions' security group, and a KMS-encrypted
- * dead-letter queue when it is invoked asynchronously.
+ * concurrency, in the isolated subnets behind the functions' security group (all but the webhook
+ * sender, which is given no network), and a KMS-encrypted dead-letter queue when it is invoked
+ * asynchronously.
  *
  * `@aws-sdk/*` is left out of the bundle: the nodejs24.x runtime provides AWS SDK v3, and bundling
  * it would more than double each bundle (and its cold start).
@@ -46,7 +47,11 @@ export type ChartproofFunctionProps = {
    * schedules; failed events go to a dead-letter queue.
    */
   readonly invocation: 'synchronous' | 'asynchronous';
-  readonly network: FunctionNetwork;
+  /**
+   * The VPC placement. Undefined only for the webhook sender, whose purpose is to reach the internet
+   * that the isolated subnets cannot (see infra/chartproof-stack.ts).
+   */
+  readonly network: FunctionNetwork | undefined;
   /** Encrypts the log group and the dead-letter queue. */
   readonly operationsKey: kms.IKey;
   readonly logRetention: logs.RetentionDays;
@@ -98,9 +103,7 @@ export class ChartproofFunction extends Construct implements iam.IGrantable {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       reservedConcurrentExecutions: props.reservedConcurrency,
-      vpc: props.network.vpc,
-      vpcSubnets: props.network.subnets,
-      securityGroups: [props.network.securityGroup],
+      ...(props.network === undefined ? {} : { vpc: props.network.vpc, vpcSubnets: props.network.subnets, securityGroups: [props.network.securityGroup] }),
       deadLetterQueue: this.deadLetterQueue,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: {
@@ -123,7 +126,7 @@ export class ChartproofFunction extends Construct implements iam.IGrantable {
       },
     });
     this.grantPrincipal = this.function.grantPrincipal;
-    acknowledgeLambdaRole(this.function, { inVpc: true, tracing: true });
+    acknowledgeLambdaRole(this.function, { inVpc: props.network !== undefined, tracing: true });
 
     if (this.deadLetterQueue === undefined) {
       acknowledge(this.function, {

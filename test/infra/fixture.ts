@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { routes } from '../../functions/routes.ts';
-import { BACKGROUND_JOBS } from '../../infra/background-jobs.ts';
+import { BACKGROUND_JOBS, WEBHOOK_SENDER } from '../../infra/background-jobs.ts';
 import { cdkJsonContext, createChartproofApp, REPOSITORY_ROOT, type ChartproofApp } from '../../infra/chartproof-app.ts';
 import { parseStageConfig, type StageConfigInput } from '../../infra/config/stage-config.ts';
 import { MIGRATION_HANDLER, MIGRATIONS_DIR } from '../../infra/constructs/schema-migrations.ts';
@@ -27,7 +27,7 @@ const STUB_HANDLER = 'export const handler = async () => ({ statusCode: 204, bod
 
 export function fixtureRepository(): string {
   const root = mkdtempSync(join(tmpdir(), 'chartproof-infra-'));
-  const modules = [...new Set(routes.map((route) => route.handler)), ...Object.values(BACKGROUND_JOBS), MIGRATION_HANDLER];
+  const modules = [...new Set(routes.map((route) => route.handler)), ...Object.values(BACKGROUND_JOBS), WEBHOOK_SENDER, MIGRATION_HANDLER];
   for (const module of modules) {
     mkdirSync(dirname(join(root, module)), { recursive: true });
     writeFileSync(join(root, module), STUB_HANDLER);

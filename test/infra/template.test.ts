@@ -43,19 +43,19 @@ beforeAll(() => {
 describe('functions', () => {
   it('runs every route and job function on nodejs24.x, arm64, with X-Ray', () => {
     // Prepare
-    const ours = [...app.stack.routeFunctions.byHandler.values(), ...app.stack.jobs.values(), app.stack.migrations.function];
+    const ours = [...app.stack.routeFunctions.byHandler.values(), ...app.stack.jobs.values(), app.stack.migrations.function, app.stack.webhookSender];
 
     // Act
-    const ids = ours.map((fn) => logicalIdOf(fn.function));
+    const ids = ours.map((fn) => logicalIdOf(fn?.function));
 
     // Assess
-    expect(ids).toHaveLength(new Set(routes.map((route) => route.handler)).size + 3 + 1);
+    expect(ids).toHaveLength(new Set(routes.map((route) => route.handler)).size + 3 + 1 + 1);
     for (const id of ids) {
       expect(resources[id]?.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
   });
 
-  it('puts every function but the CDK framework functions in the isolated subnets with the functions security group', () => {
+  it('puts every function but the CDK framework functions and the webhook sender in the isolated subnets with the functions security group', () => {
     // Prepare
     const isolatedSubnets = app.stack.network.vpc.isolatedSubnets.map((subnet) => ({ Ref: logicalIdOf(subnet) }));
     const securityGroup = { 'Fn::GetAtt': [logicalIdOf(app.stack.network.functionsSecurityGroup), 'GroupId'] };
@@ -64,9 +64,13 @@ describe('functions', () => {
     const outside = ofType('AWS::Lambda::Function').filter(([, fn]) => fn.Properties.VpcConfig === undefined);
 
     // Assess
-    expect(outside.map(([id]) => id)).toHaveLength(2);
+    expect(outside.map(([id]) => id)).toHaveLength(3);
     expect(outside.map(([id]) => id)).toEqual(
-      expect.arrayContaining([logicalIdOf(app.stack.migrations.provider.node.findChild('framework-onEvent')), expect.stringMatching(/^CustomVpcRestrictDefaultSGCustomResourceProviderHandler/)]),
+      expect.arrayContaining([
+        logicalIdOf(app.stack.migrations.provider.node.findChild('framework-onEvent')),
+        expect.stringMatching(/^CustomVpcRestrictDefaultSGCustomResourceProviderHandler/),
+        logicalIdOf(app.stack.webhookSender?.function),
+      ]),
     );
     for (const [, fn] of ofType('AWS::Lambda::Function').filter(([, fn]) => fn.Properties.VpcConfig !== undefined)) {
       expect(fn.Properties.VpcConfig).toEqual({ SubnetIds: isolatedSubnets, SecurityGroupIds: [securityGroup] });
@@ -76,6 +80,7 @@ describe('functions', () => {
   it('gives every function reserved concurrency and a KMS-encrypted log group with retention', () => {
     // Prepare
     const ours = [...app.stack.routeFunctions.byHandler.values(), ...app.stack.jobs.values(), app.stack.migrations.function];
+    if (app.stack.webhookSender !== undefined) ours.push(app.stack.webhookSender);
 
     // Act
     const logGroups = ours.map((fn) => resources[logicalIdOf(fn.logGroup)]?.Properties);
@@ -115,7 +120,7 @@ describe('functions', () => {
 
 describe('function permissions', () => {
   const rolePolicies = (): [string, Resource][] =>
-    ofType('AWS::IAM::Policy').filter(([id]) => id.startsWith('RouteFunctions') || id.startsWith('SchemaMigrationsMigrator') || /^(Notifier|OutboxRelay|Checkpointer)/.test(id));
+    ofType('AWS::IAM::Policy').filter(([id]) => id.startsWith('RouteFunctions') || id.startsWith('SchemaMigrationsMigrator') || /^(Notifier|OutboxRelay|Checkpointer|WebhookSender)/.test(id));
 
   it('grants no kms:* and no wildcard action in any function role policy', () => {
     // Act
@@ -448,7 +453,7 @@ describe('events', () => {
     })).not.toThrow();
   });
 
-  it('gives the notifier its senders, the webhook key and the access-log base, and SMS publishing to phone numbers only', () => {
+  it('gives the notifier its senders, the webhook sender function and the access-log base, and SMS publishing to phone numbers only', () => {
     // Prepare
     const notifier = app.stack.jobs.get('notifier')?.function;
     const secret = ofType('AWS::SecretsManager::Secret').find(([id]) => id.startsWith('WebhookSigningSecret'));
@@ -461,14 +466,43 @@ describe('events', () => {
     // Assess
     expect(variables).toMatchObject({
       CHARTPROOF_EMAIL_SENDER: 'alerts@example.org',
-      CHARTPROOF_WEBHOOK_SECRET_ARN: { Ref: secret?.[0] },
+      CHARTPROOF_WEBHOOK_SENDER_FUNCTION: { 'Fn::GetAtt': [logicalIdOf(app.stack.webhookSender?.function), 'Arn'] },
       CHARTPROOF_ACCESS_LOG_BASE_URL: { 'Fn::Join': ['', expect.arrayContaining(['https://', { Ref: logicalIdOf(app.stack.api.restApi) }])] },
     });
     expect(secret?.[1].Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [logicalIdOf(app.stack.keys.operationsKey), 'Arn'] });
     expect(statements.filter((statement) => actionsOf(statement).includes('sns:Publish'))).toEqual([
       { Action: 'sns:Publish', Effect: 'Allow', NotResource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:*:*:*']] } },
     ]);
-    expect(statements.filter((statement) => actionsOf(statement).includes('secretsmanager:GetSecretValue')).map((statement) => statement.Resource)).toEqual([{ Ref: secret?.[0] }]);
+    expect(variables).not.toHaveProperty('CHARTPROOF_WEBHOOK_SECRET_ARN');
+  });
+
+  it('runs the webhook sender outside the VPC, lets the notifier invoke it through a Lambda endpoint, and lets only the sender read the webhook key', () => {
+    // Prepare
+    const sender = logicalIdOf(app.stack.webhookSender?.function);
+    const notifierRole = logicalIdOf(app.stack.jobs.get('notifier')?.function.role);
+    const secret = ofType('AWS::SecretsManager::Secret').find(([id]) => id.startsWith('WebhookSigningSecret'))?.[0];
+    const statementsOf = (policy: Resource) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+
+    // Act
+    const properties = resources[sender]?.Properties ?? {};
+    const invokers = ofType('AWS::IAM::Policy').flatMap(([, policy]) =>
+      statementsOf(policy)
+        .filter((statement) => actionsOf(statement).includes('lambda:InvokeFunction') && JSON.stringify(statement.Resource).includes(sender))
+        .map((statement) => ({ roles: policy.Properties.Roles, resource: statement.Resource })),
+    );
+    const secretReaders = ofType('AWS::IAM::Policy')
+      .filter(([, policy]) => statementsOf(policy).some((statement) => actionsOf(statement).includes('secretsmanager:GetSecretValue') && JSON.stringify(statement.Resource).includes(`"${secret}"`)))
+      .map(([id]) => id);
+    const lambdaEndpoints = ofType('AWS::EC2::VPCEndpoint').filter(([, endpoint]) => JSON.stringify(endpoint.Properties.ServiceName).includes('.lambda'));
+
+    // Assess
+    expect(properties.VpcConfig).toBeUndefined();
+    expect(properties).toMatchObject({ Runtime: 'nodejs24.x', ReservedConcurrentExecutions: expect.any(Number), Environment: { Variables: { CHARTPROOF_WEBHOOK_SECRET_ARN: { Ref: secret } } } });
+    expect(properties.Environment).not.toHaveProperty('Variables.DATABASE_URL');
+    expect(resources[logicalIdOf(app.stack.webhookSender?.logGroup)]?.Properties).toMatchObject({ KmsKeyId: { 'Fn::GetAtt': [logicalIdOf(app.stack.keys.operationsKey), 'Arn'] } });
+    expect(invokers).toEqual([{ roles: [{ Ref: notifierRole }], resource: { 'Fn::GetAtt': [sender, 'Arn'] } }]);
+    expect(secretReaders).toEqual([expect.stringMatching(/^WebhookSenderFunctionServiceRoleDefaultPolicy/)]);
+    expect(lambdaEndpoints.map(([, endpoint]) => endpoint.Properties)).toEqual([expect.objectContaining({ VpcEndpointType: 'Interface', PrivateDnsEnabled: true })]);
   });
 
   it('tells the checkpointer the checkpoints bucket and its key', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkpointConfigFromEnv } from '../../functions/aws/compose-checkpointer.ts';
 import { notifierConfigFromEnv } from '../../functions/aws/compose-notifier.ts';
+import { webhookSenderConfigFromEnv } from '../../functions/aws/compose-webhook-sender.ts';
 import { ConfigurationError } from '../../functions/aws/environment.ts';
 
 const notifierEnv = {
@@ -9,7 +10,7 @@ const notifierEnv = {
   AWS_REGION: 'eu-west-1',
   CHARTPROOF_ACCESS_LOG_BASE_URL: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod/',
   CHARTPROOF_EMAIL_SENDER: 'alerts@hospital.example',
-  CHARTPROOF_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:webhook-AbCdEf',
+  CHARTPROOF_WEBHOOK_SENDER_FUNCTION: 'arn:aws:lambda:eu-west-1:123456789012:function:chartproof-webhook-sender',
   // The stack gives every job the API's variables too; the notifier ignores them.
   CHARTPROOF_RECORDS_BUCKET: 'records',
 };
@@ -22,7 +23,7 @@ describe('notifierConfigFromEnv', () => {
       AWS_REGION: 'eu-west-1',
       CHARTPROOF_ACCESS_LOG_BASE_URL: notifierEnv.CHARTPROOF_ACCESS_LOG_BASE_URL,
       CHARTPROOF_EMAIL_SENDER: 'alerts@hospital.example',
-      CHARTPROOF_WEBHOOK_SECRET_ARN: notifierEnv.CHARTPROOF_WEBHOOK_SECRET_ARN,
+      CHARTPROOF_WEBHOOK_SENDER_FUNCTION: notifierEnv.CHARTPROOF_WEBHOOK_SENDER_FUNCTION,
     });
   });
 
@@ -34,6 +35,15 @@ describe('notifierConfigFromEnv', () => {
     expect(read).toThrow(ConfigurationError);
     expect(read).toThrow(/DATABASE_URL: .*CHARTPROOF_ACCESS_LOG_BASE_URL: .*CHARTPROOF_EMAIL_SENDER: /);
     expect(read).not.toThrow(/insecure\.example|not-an-address/);
+  });
+});
+
+describe('webhookSenderConfigFromEnv', () => {
+  it('needs the region and the secret only, and ignores the rest', () => {
+    const env = { AWS_REGION: 'eu-west-1', CHARTPROOF_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:webhook-AbCdEf', DATABASE_URL: 'postgresql://x@y/z' };
+
+    expect(webhookSenderConfigFromEnv(env)).toEqual({ AWS_REGION: 'eu-west-1', CHARTPROOF_WEBHOOK_SECRET_ARN: env.CHARTPROOF_WEBHOOK_SECRET_ARN });
+    expect(() => webhookSenderConfigFromEnv({ AWS_REGION: 'eu-west-1' })).toThrow(/CHARTPROOF_WEBHOOK_SECRET_ARN: /);
   });
 });
 

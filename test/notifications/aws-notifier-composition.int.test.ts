@@ -5,8 +5,8 @@
  * handling the redelivered batch sends nothing again, because the ledger is the database's.
  */
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateEmailIdentityCommand } from '@aws-sdk/client-sesv2';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeNotifier, notifierConfigFromEnv } from '../../functions/aws/compose-notifier.ts';
@@ -41,7 +41,8 @@ describe.skipIf(!superuserUrl || !endpoint)('the AWS notifier composition on Pos
   const clients = {
     ses: motoSes(endpoint ?? ''),
     sns: motoSns(endpoint ?? ''),
-    secrets: new SecretsManagerClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+    // No webhook sender is configured here, so nothing is invoked.
+    lambda: new LambdaClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
   };
 
   beforeAll(async () => {

@@ -2,18 +2,21 @@
  * The AWS notification path against moto_server (issue #6, acceptance 2 and 4): domain events go
  * through the EventBridgePublisher to a bus whose rule (source chartproof) targets an SQS queue
  * with a redrive policy; the queue's messages, as Lambda's SQS event source would hand them over,
- * go to the notifier job's handler, which sends through SES v2 and SNS on moto and a signed
- * webhook to a local receiver. This test plays the event source mapping: it deletes what the
- * handler did not report as failed and makes the failures visible again at once.
+ * go to the notifier job's handler, which sends through SES v2 and SNS on moto and hands webhooks
+ * to the webhook sender function (invoked in-process here: moto runs Lambda functions only in
+ * Docker), whose composition reads the HMAC secret from Secrets Manager on moto, checks the target
+ * and POSTs the signed alert to a local receiver. This test plays the event source mapping: it
+ * deletes what the handler did not report as failed and makes the failures visible again at once.
  *
- * The webhook receiver is plain http on 127.0.0.1, which the AWS SSRF guard refuses by design;
- * so the webhook channel here is built without the guard, and the composition's guard has its own
- * test at the end.
+ * The webhook receiver is plain http on 127.0.0.1, which the SSRF guard refuses by design; so the
+ * patient's webhook URL is an https name that the sender's guard resolves (through an injected
+ * resolver) to a public address, and the sender's fetch is routed to the receiver.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateEventBusCommand, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateEmailIdentityCommand } from '@aws-sdk/client-sesv2';
 import {
@@ -25,19 +28,20 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifierChannels, type NotifierConfig } from '../../functions/aws/compose-notifier.ts';
+import { composeWebhookSender, webhookSenderConfigFromEnv } from '../../functions/aws/compose-webhook-sender.ts';
 import type { JobLog } from '../../functions/aws/job-handler.ts';
 import { makeNotifierHandler } from '../../functions/jobs/notify.ts';
+import { makeSendWebhookHandler } from '../../functions/jobs/send-webhook.ts';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge-publisher.ts';
-import { WebhookChannel } from '../../shared/adapters/webhook-channel.ts';
 import type { DomainEvent } from '../../shared/events/domain-event.ts';
 import { MemoryNotificationLedger } from '../../shared/notifications/memory-ledger.ts';
 import { makeNotify } from '../../shared/notifications/notify.ts';
 import { everyPatientChose } from './fixtures.ts';
 import type { NotificationPreferences } from '../../shared/notifications/preferences.ts';
 import { verifyWebhookSignature } from '../../shared/notifications/webhook-signature.ts';
-import { WebhookTargetError } from '../../shared/notifications/webhook-target.ts';
 import { anEvent } from '../events/fixtures.ts';
 import { motoEventBridge, motoSqs } from '../events/moto-event-clients.ts';
 import { sqsEvent } from '../jobs/sqs-event.ts';
@@ -47,6 +51,9 @@ import { motoModels, motoSes, motoSns } from './moto-notification-clients.ts';
 
 const endpoint = testAwsEndpoint();
 const MAX_RECEIVE_COUNT = 2;
+const SENDER_FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:chartproof-webhook-sender';
+const HOOK_HOST = 'hooks.receiver.example';
+const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
 type SentEmail = { source: string; subject: string; body: string; destinations: { ToAddresses?: string[] } };
 type SentSms = { phone_number: string; message: string };
@@ -63,6 +70,8 @@ describe.skipIf(!endpoint)('the AWS notification path against moto_server', () =
   let receiver: Server;
   let hookUrl: string;
   const webhookSecret = `whsec-${randomUUID()}`;
+  const patientHookUrl = `https://${HOOK_HOST}/chartproof`;
+  const lambda = mockClient(LambdaClient);
 
   beforeAll(async () => {
     // The receiver checks each request's signature over the raw body, as README's verification steps say.
@@ -80,9 +89,28 @@ describe.skipIf(!endpoint)('the AWS notification path against moto_server', () =
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
+    // The webhook sender function as deployed, its secret on moto; Lambda's RequestResponse
+    // invocation played in-process: the result as the payload, or a function error.
+    const { ARN } = await secrets.send(new CreateSecretCommand({ Name: `webhook-${randomUUID()}`, SecretString: webhookSecret }));
+    const sender = makeSendWebhookHandler(
+      await composeWebhookSender(webhookSenderConfigFromEnv({ AWS_REGION: 'us-east-1', CHARTPROOF_WEBHOOK_SECRET_ARN: ARN, POWERTOOLS_LOG_LEVEL: 'SILENT' }), {
+        secrets,
+        resolver: { resolve: async (hostname) => (hostname === HOOK_HOST ? ['93.184.216.34'] : ['127.0.0.1']) },
+        fetch: (_url, init) => fetch(hookUrl, init),
+      }),
+    );
+    lambda.on(InvokeCommand, { FunctionName: SENDER_FUNCTION, InvocationType: 'RequestResponse' }).callsFake(async (input: { Payload: Uint8Array }) => {
+      try {
+        return { StatusCode: 200, Payload: json(await sender(JSON.parse(new TextDecoder().decode(input.Payload)))) };
+      } catch (error) {
+        return { StatusCode: 200, FunctionError: 'Unhandled', Payload: json({ errorType: (error as Error).name, errorMessage: (error as Error).message, trace: [] }) };
+      }
+    });
   });
 
   afterAll(async () => {
+    lambda.restore();
     receiver.closeAllConnections();
     await new Promise((resolve) => receiver.close(resolve));
   });
@@ -134,8 +162,8 @@ describe.skipIf(!endpoint)('the AWS notification path against moto_server', () =
   async function aNotifier(preferences: NotificationPreferences) {
     const fromAddress = `alerts-${randomUUID()}@hospital.example`;
     await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: fromAddress }));
-    const config = { CHARTPROOF_EMAIL_SENDER: fromAddress, CHARTPROOF_SMS_SENDER_ID: 'Chartproof' } as NotifierConfig;
-    const channels = { ...(await notifierChannels(config, { ses, sns, secrets })), webhook: new WebhookChannel({ secret: webhookSecret }) };
+    const config = { CHARTPROOF_EMAIL_SENDER: fromAddress, CHARTPROOF_SMS_SENDER_ID: 'Chartproof', CHARTPROOF_WEBHOOK_SENDER_FUNCTION: SENDER_FUNCTION } as NotifierConfig;
+    const channels = await notifierChannels(config, { ses, sns, lambda: new LambdaClient({ region: 'us-east-1' }) });
     const log: JobLog = { info: () => {}, warn: () => {} };
     const notify = makeNotify({
       preferences: everyPatientChose(preferences),
@@ -156,7 +184,7 @@ describe.skipIf(!endpoint)('the AWS notification path against moto_server', () =
       channels: [
         { type: 'email', address: email },
         { type: 'sms', address: phone },
-        { type: 'webhook', address: hookUrl },
+        { type: 'webhook', address: patientHookUrl },
       ],
       mode: 'immediate',
     });
@@ -239,15 +267,15 @@ describe.skipIf(!endpoint)('the AWS notification path against moto_server', () =
     });
   });
 
-  it("builds the composition's webhook channel from the Secrets Manager secret, guarded against non-public targets", async () => {
-    const { ARN } = await secrets.send(new CreateSecretCommand({ Name: `webhook-${randomUUID()}`, SecretString: webhookSecret }));
-    const config = { CHARTPROOF_WEBHOOK_SECRET_ARN: ARN } as NotifierConfig;
+  it("hands the composition's webhooks to the sender function, whose guard refuses non-public targets", async () => {
+    const config = { CHARTPROOF_WEBHOOK_SENDER_FUNCTION: SENDER_FUNCTION } as NotifierConfig;
+    const before = hooks.length;
 
-    const channels = await notifierChannels(config, { ses, sns, secrets });
-    const send = channels.webhook?.send({ address: hookUrl, message: aMessage() });
+    const channels = await notifierChannels(config, { ses, sns, lambda: new LambdaClient({ region: 'us-east-1' }) });
+    const send = channels.webhook?.send({ address: hookUrl.replace('http:', 'https:'), message: aMessage() });
 
     expect({ email: channels.email, sms: channels.sms !== undefined }).toEqual({ email: undefined, sms: true });
-    await expect(send).rejects.toThrow(WebhookTargetError);
-    await expect(send).rejects.toThrow(/127\.0\.0\.1 is loopback/);
+    await expect(send).rejects.toMatchObject({ name: 'WebhookSenderError', errorType: 'WebhookTargetRefusedError' });
+    expect(hooks.length).toBe(before);
   });
 });
