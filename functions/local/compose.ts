@@ -118,7 +118,7 @@ export type LocalConfig = {
 export const DEFAULT_ORIGIN = 'chartproof.local/journal';
 export const DEFAULT_PUBLIC_URL = 'http://127.0.0.1:3000';
 /** How long the local server gathers committed entries before publishing their events. */
-export const LOCAL_PUBLISH_LINGER_MS = 20;
+export const LOCAL_PUBLISH_LINGER_MS = 250;
 
 /** Reads and validates the environment; throws an Error listing every invalid variable. */
 export function localConfigFromEnv(env: Record<string, string | undefined> = process.env): LocalConfig {
@@ -217,7 +217,8 @@ export async function composeLocal(config: LocalConfig, options: ComposeLocalOpt
     const eventsDispatcher = new OutboxDispatcher({
       outbox,
       publisher,
-      // PGlite runs in this process: batch the work after commit instead of doing it after every request.
+      // PGlite runs in this process: batch the work after commit (about a statement per batch, not per
+      // request), which takes its cost off the requests; alerts are due within a minute, not 250 ms.
       lingerMs: LOCAL_PUBLISH_LINGER_MS,
       onError: (error) => logger.warn('publishing after commit failed; the outbox relay will retry', { error: errorName(error) }),
     });
