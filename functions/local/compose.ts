@@ -28,7 +28,7 @@
  *   CHARTPROOF_RECORDS_KMS_KEY_ID  the symmetric KMS key that wraps patient keys and encrypts
  *                                  objects at rest (with CHARTPROOF_AWS_ENDPOINT)
  *   CHARTPROOF_PUBLIC_URL          the API's base URL as patients reach it, for the access-log link in
- *                                  alerts; default http://127.0.0.1:3000
+ *                                  alerts; default http://127.0.0.1:<PORT> (start.ts)
  *   CHARTPROOF_SIGNING_KMS_KEY_ID  sign checkpoints with this asymmetric KMS key (Ed25519 or
  *                                  P-256) instead of the local key file (with CHARTPROOF_AWS_ENDPOINT)
  * PORT is read by start.ts.

@@ -34,7 +34,9 @@ function settingsFromEnv(): Settings {
   if (!parsed.success) throw new Error(`invalid environment: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   const workers = parsed.data.CHARTPROOF_WORKERS ?? 1;
   if (workers > 1 && config.databaseUrl === undefined) throw new Error('CHARTPROOF_WORKERS above 1 needs DATABASE_URL: PGlite runs inside one process');
-  return { config, port: parsed.data.PORT ?? DEFAULT_PORT, workers };
+  const port = parsed.data.PORT ?? DEFAULT_PORT;
+  // Alerts link to the access log on this server unless the public URL is set.
+  return { config: { ...config, publicUrl: config.publicUrl ?? `http://127.0.0.1:${port}` }, port, workers };
 }
 
 function banner(options: { url: string; adapters: LocalApp['adapters']; firstStart: boolean; dataDir: string; workers: number }): string {
@@ -45,7 +47,7 @@ function banner(options: { url: string; adapters: LocalApp['adapters']; firstSta
     `  objects:   ${adapters.objects}`,
     `  keys:      ${adapters.keys}`,
     `  signing:   ${adapters.signer}`,
-    options.firstStart ? quickstart(options.url) : `  (quickstart: delete ${options.dataDir} to start afresh and see it again, or read README.md)`,
+    options.firstStart ? quickstart(options.url, options.dataDir) : `  (quickstart: delete ${options.dataDir} to start afresh and see it again, or read README.md)`,
     '',
   ].join('\n');
 }
