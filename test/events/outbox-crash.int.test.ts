@@ -4,7 +4,6 @@
  * moments. Afterwards the relay publishes every event the writer did not, so each committed entry's
  * event has been published (by the writer or the relay), and the outbox marks every one published.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../shared/adapters/sql/migrate.ts';
@@ -14,11 +13,11 @@ import { DEFAULT_JOURNAL_ROLES } from '../../shared/adapters/sql/roles.ts';
 import { eventFromEntry } from '../../shared/events/event-from-entry.ts';
 import { relayOutbox } from '../../shared/events/outbox-relay.ts';
 import { postgresFixture, WRITER_APPLICATION_NAME, type JournalFixture } from '../support/journal-databases.ts';
+import { runAndKill } from '../support/run-and-kill.ts';
 import { testDatabaseUrl } from '../support/services.ts';
 
 const url = testDatabaseUrl();
 const KILLS = 6;
-const node = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
 const writer = fileURLToPath(new URL('../support/outbox-writer.ts', import.meta.url));
 
 describe.skipIf(url === undefined)('the outbox when its writer is killed between commit and publish', () => {
@@ -29,7 +28,8 @@ describe.skipIf(url === undefined)('the outbox when its writer is killed between
     fixture = await postgresFixture(url as string);
     await migrate(await fixture.openSuperuserExecutor(), { roles: DEFAULT_JOURNAL_ROLES, migrations: ALL_MIGRATIONS });
     for (let run = 0; run < KILLS; run++) {
-      for (const id of await runAndKill(fixture.url as string, 100 + Math.random() * 400)) publishedByWriters.add(id);
+      const lines = await runAndKill(writer, [fixture.url as string], 100 + Math.random() * 400);
+      for (const line of lines) publishedByWriters.add((JSON.parse(line) as { published: string }).published);
     }
     // A killed client's backends finish their statement (a commit) before they notice.
     for (let waited = 0; waited < 100; waited++) {
@@ -71,28 +71,3 @@ describe.skipIf(url === undefined)('the outbox when its writer is killed between
     expect(states).toEqual([{ unpublished: 0, items: size }]);
   });
 });
-
-/** Starts a writer, kills it `afterMs` after its first publication, and returns the event ids it printed. */
-async function runAndKill(databaseUrl: string, afterMs: number): Promise<string[]> {
-  const child = spawn(node, [writer, databaseUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  let errors = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const started = Date.now();
-  while (!output.includes('\n')) {
-    if (Date.now() - started > 30_000 || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      throw new Error(`the writer published nothing: ${errors.slice(0, 500)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  await new Promise((resolve) => setTimeout(resolve, afterMs));
-  child.kill('SIGKILL');
-  await exited;
-  return output
-    .split('\n')
-    .slice(0, -1)
-    .map((line) => (JSON.parse(line) as { published: string }).published);
-}

@@ -3,18 +3,17 @@
  * over. Whatever it had been told was journaled must be there, at the index and with the leaf
  * hash it was told, the tree must verify, and the next writer must carry on.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leafHash } from '../../shared/ledger/hashing.ts';
 import { auditJournal } from '../../shared/adapters/sql/audit.ts';
 import { DEFAULT_JOURNAL_ROLES } from '../../shared/adapters/sql/roles.ts';
 import { postgresFixture, WRITER_APPLICATION_NAME, type JournalFixture } from '../support/journal-databases.ts';
+import { runAndKill } from '../support/run-and-kill.ts';
 import { testDatabaseUrl } from '../support/services.ts';
 
 const url = testDatabaseUrl();
 const KILLS = 22;
-const node = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
 const writer = fileURLToPath(new URL('../support/journal-writer.ts', import.meta.url));
 
 type Acknowledged = { index: number; leafHash: string; entry: string };
@@ -32,13 +31,13 @@ describe.skipIf(url === undefined)('a writer killed with SIGKILL, again and agai
     await fixture.superuserQuery(`GRANT SELECT, INSERT ON chartproof.crash_projection TO ${DEFAULT_JOURNAL_ROLES.runtime}`);
     const executor = await fixture.openExecutor();
     for (let run = 0; run < KILLS; run++) {
-      const acknowledged = await runAndKill(databaseUrl, `run-${run}`, 50 + Math.random() * 450);
+      const acknowledged = (await runAndKill(writer, [databaseUrl, '4', `run-${run}`], 50 + Math.random() * 450)).map((line) => JSON.parse(line) as Acknowledged);
       const problems = await checkAcknowledged(fixture, acknowledged);
       const report = await auditJournal(executor);
       runs.push({ acknowledged, problems, ...(report.problem ? { auditProblem: `${report.problem.place} ${report.problem.message}` } : {}) });
     }
     // One last run, killed too; once its backends are gone, an append integrates what it left queued.
-    await runAndKill(databaseUrl, 'last', 200);
+    await runAndKill(writer, [databaseUrl, '4', 'last'], 200);
     await waitForWritersToEnd(fixture);
     await (await fixture.openStore()).append([Buffer.from('{"after":"the last kill"}')]);
   }, 600_000);
@@ -75,31 +74,6 @@ describe.skipIf(url === undefined)('a writer killed with SIGKILL, again and agai
   });
 });
 
-/** Starts a writer, kills it `afterMs` after its first acknowledgement, and returns what it acknowledged. */
-async function runAndKill(databaseUrl: string, label: string, afterMs: number): Promise<Acknowledged[]> {
-  const child = spawn(node, [writer, databaseUrl, '4', label], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  let errors = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const started = Date.now();
-  while (!output.includes('\n')) {
-    if (Date.now() - started > 30_000 || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      throw new Error(`the writer acknowledged nothing: ${errors.slice(0, 500)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  await new Promise((resolve) => setTimeout(resolve, afterMs));
-  child.kill('SIGKILL');
-  await exited;
-  // A line cut by the kill was never acknowledged: only complete lines count.
-  return output
-    .split('\n')
-    .slice(0, -1)
-    .map((line) => JSON.parse(line) as Acknowledged);
-}
 
 async function checkAcknowledged(fixture: JournalFixture, acknowledged: readonly Acknowledged[]): Promise<string[]> {
   const rows = await fixture.superuserQuery<{ idx: string; entry: Uint8Array }>(

@@ -4,10 +4,9 @@
  * preferences decide the channels; a second composition (another Lambda instance, a cold start)
  * handling the redelivered batch sends nothing again, because the ledger is the database's.
  */
-import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateEmailIdentityCommand } from '@aws-sdk/client-sesv2';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeNotifier, notifierConfigFromEnv } from '../../functions/aws/compose-notifier.ts';
 import { makeNotifierHandler } from '../../functions/jobs/notify.ts';
@@ -18,26 +17,16 @@ import type { DomainEvent } from '../../shared/events/domain-event.ts';
 import { anEvent } from '../events/fixtures.ts';
 import { sqsEvent } from '../jobs/sqs-event.ts';
 import { testSigner } from '../ledger/test-signer.ts';
-import { withDatabase } from '../support/journal-databases.ts';
+import { createEmptyDatabase } from '../support/journal-databases.ts';
 import { testAwsEndpoint, testDatabaseUrl } from '../support/services.ts';
 import { motoModels, motoSes, motoSns } from './moto-notification-clients.ts';
 
 const superuserUrl = testDatabaseUrl();
 const endpoint = testAwsEndpoint();
 
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: superuserUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 describe.skipIf(!superuserUrl || !endpoint)('the AWS notifier composition on PostgreSQL and moto_server', () => {
-  const name = `chartproof_notifier_${randomBytes(6).toString('hex')}`;
   let url: string;
+  let drop: () => Promise<void>;
   const clients = {
     ses: motoSes(endpoint ?? ''),
     sns: motoSns(endpoint ?? ''),
@@ -46,14 +35,13 @@ describe.skipIf(!superuserUrl || !endpoint)('the AWS notifier composition on Pos
   };
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${name}`);
-    url = withDatabase(superuserUrl ?? '', name);
+    ({ url, drop } = await createEmptyDatabase(superuserUrl ?? '', 'chartproof_notifier'));
     const migrated = await openPostgresRecordsDatabase({ url, migrate: true, runtimeRole: undefined, maxConnections: 1, signer: testSigner() });
     await migrated.close();
   });
 
   afterAll(async () => {
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await drop?.();
   });
 
   it("sends on the patient's saved channels, and a second instance sends nothing for the redelivered batch", async () => {

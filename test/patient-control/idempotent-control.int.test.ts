@@ -4,7 +4,6 @@
  * entry; the requests that succeed answer with its receipt, the others are told to retry (409).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../shared/access/actor.ts';
 import { LocalKeyVault } from '../../shared/adapters/local-key-vault.ts';
@@ -19,25 +18,16 @@ import { makeErasePatient } from '../../shared/patients/erase-patient.ts';
 import { makeRegisterPatient } from '../../shared/patients/register-patient.ts';
 import { PatientKeyCache } from '../../shared/records/patient-key-cache.ts';
 import { testSigner } from '../ledger/test-signer.ts';
-import { withDatabase } from '../support/journal-databases.ts';
+import { createEmptyDatabase } from '../support/journal-databases.ts';
 import { testDatabaseUrl } from '../support/services.ts';
 
 const superuserUrl = testDatabaseUrl();
 
 describe.skipIf(superuserUrl === undefined)('Idempotency-Key on consent grants and erasures, on PostgreSQL', () => {
-  const databaseName = `chartproof_control_${randomBytes(6).toString('hex')}`;
+  let drop: (() => Promise<void>) | undefined;
   let databases: RecordsDatabase[] = [];
   let instances: ControlDeps[] = [];
 
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: superuserUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
   const journalSize = async () => (await databases[0]?.journal.treeHead())?.size ?? 0;
   const newPatient = async (): Promise<Actor & { patientId: string }> => {
     const { patientId } = await makeRegisterPatient(instances[0] as ControlDeps)({ actor: { id: 'admin-1', role: 'admin' } });
@@ -50,8 +40,9 @@ describe.skipIf(superuserUrl === undefined)('Idempotency-Key on consent grants a
   });
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${databaseName}`);
-    const url = withDatabase(superuserUrl ?? '', databaseName);
+    const created = await createEmptyDatabase(superuserUrl ?? '', 'chartproof_control');
+    drop = created.drop;
+    const { url } = created;
     const signer = testSigner();
     const vault = new LocalKeyVault(randomBytes(32));
     // Two "instances", each with its own pool, over one database and vault.
@@ -73,7 +64,7 @@ describe.skipIf(superuserUrl === undefined)('Idempotency-Key on consent grants a
     await Promise.allSettled(databases.map((database) => database.close()));
     databases = [];
     instances = [];
-    await admin(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+    await drop?.();
   });
 
   it('journals one consent for concurrent grants with one key', async () => {

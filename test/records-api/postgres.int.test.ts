@@ -24,34 +24,25 @@ import type { RecordsDeps } from '../../shared/records/records-deps.ts';
 import { makeUpdateRecord } from '../../shared/records/update-record.ts';
 import { testSigner } from '../ledger/test-signer.ts';
 import { testDatabaseUrl } from '../support/services.ts';
-import { withDatabase } from '../support/journal-databases.ts';
-import pg from 'pg';
+import { createEmptyDatabase } from '../support/journal-databases.ts';
 import { observation } from './support/records-fixture.ts';
 
 const superuserUrl = testDatabaseUrl();
 const practitioner: Actor = { id: 'practitioner-1', role: 'practitioner' };
 
 describe.skipIf(superuserUrl === undefined)('records on PostgreSQL', () => {
-  const databaseName = `chartproof_records_${randomBytes(6).toString('hex')}`;
+  let drop: (() => Promise<void>) | undefined;
   let directory: string;
   let databases: RecordsDatabase[] = [];
   let deps: RecordsDeps[] = [];
   let patient: Actor & { patientId: string };
 
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: superuserUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${databaseName}`);
+    const created = await createEmptyDatabase(superuserUrl ?? '', 'chartproof_records');
+    drop = created.drop;
+    const { url } = created;
     directory = await mkdtemp(join(tmpdir(), 'chartproof-records-pg-'));
-    const url = withDatabase(superuserUrl ?? '', databaseName);
     const signer = testSigner();
     const vault = new LocalKeyVault(randomBytes(32));
     // Two "instances", each with its own pool, over one database, object store and vault.
@@ -77,7 +68,7 @@ describe.skipIf(superuserUrl === undefined)('records on PostgreSQL', () => {
     databases = [];
     deps = [];
     if (directory !== undefined) await rm(directory, { recursive: true, force: true });
-    await admin(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+    await drop?.();
   });
 
   const instance = (n: number) => deps[n] as RecordsDeps;

@@ -41,18 +41,17 @@ export function withDatabase(url: string, database: string): string {
   return `${match[1]}${database}${match[3]}`;
 }
 
+/** Creates a fresh, empty database on the server of `superuserUrl`; returns its superuser URL and a drop function (which ends any session still in it). */
+export async function createEmptyDatabase(superuserUrl: string, prefix = 'chartproof_test'): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await runAsSuperuser(superuserUrl, `CREATE DATABASE ${name}`);
+  return { url: withDatabase(superuserUrl, name), drop: () => runAsSuperuser(superuserUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 /** Creates a fresh database with the journal schema (roles created if missing) and returns its superuser URL and a drop function. */
 export async function createJournalDatabase(superuserUrl: string, prefix = 'chartproof_test'): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: superuserUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = withDatabase(superuserUrl, name);
-  const setup = new pg.Client({ connectionString: url });
+  const database = await createEmptyDatabase(superuserUrl, prefix);
+  const setup = new pg.Client({ connectionString: database.url });
   await setup.connect();
   const executor = postgresClientExecutor(setup);
   try {
@@ -61,18 +60,17 @@ export async function createJournalDatabase(superuserUrl: string, prefix = 'char
   } finally {
     await executor.close();
   }
-  return {
-    url,
-    async drop() {
-      const dropper = new pg.Client({ connectionString: superuserUrl });
-      await dropper.connect();
-      try {
-        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await dropper.end();
-      }
-    },
-  };
+  return database;
+}
+
+async function runAsSuperuser(superuserUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: superuserUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }
 
 /** The application_name of the crash test's writer processes, to wait for their backends to end. */
