@@ -15,7 +15,8 @@ export function makeRelayHandler(deps: RelayJobDeps): (event: unknown) => Promis
   return async () => {
     const run = await relayOutbox(deps);
     // Counts only: each failure's reason (the bus's error code) is kept with its item in the outbox.
-    (run.failed > 0 ? deps.log.warn : deps.log.info).call(deps.log, 'outbox relay run', { ...run });
+    if (run.failed > 0) deps.log.warn('outbox relay run', { ...run });
+    else deps.log.info('outbox relay run', { ...run });
     return run;
   };
 }
