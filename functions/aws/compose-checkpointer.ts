@@ -9,6 +9,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { S3ObjectStore } from '../../shared/adapters/s3-object-store.ts';
+import { repairReceipts } from '../../shared/audit/repair-receipts.ts';
 import type { CheckpointJobDeps } from '../jobs/sign-checkpoint.ts';
 import { awsApiDeps } from './compose.ts';
 import { parseEnvironment } from './environment.ts';
@@ -29,13 +30,16 @@ export function checkpointConfigFromEnv(env: Record<string, string | undefined> 
   return parseEnvironment(CheckpointEnvSchema, env);
 }
 
-/** Builds the job's dependencies: the API composition's journal and logger, and the witness bucket. */
+/** Builds the job's dependencies: the API composition's journal, stores and logger, and the witness bucket. */
 export async function awsCheckpointDeps(config: CheckpointConfig = checkpointConfigFromEnv()): Promise<CheckpointJobDeps> {
   const deps = await awsApiDeps();
   const { CHARTPROOF_CHECKPOINTS_BUCKET: bucket, CHARTPROOF_CHECKPOINTS_KMS_KEY_ID: kmsKeyId } = config;
+  const { projection, control } = deps.records;
+  if (control === undefined) throw new Error('the API composition has no patient control to repair receipts in');
   return {
     journal: deps.journal,
     witness: bucket === undefined || kmsKeyId === undefined ? undefined : new S3ObjectStore({ s3: new S3Client({ region: config.AWS_REGION }), bucket, kmsKeyId }),
+    repairReceipts: () => repairReceipts({ projection, control, journal: deps.journal }),
     log: deps.observability.logger,
   };
 }

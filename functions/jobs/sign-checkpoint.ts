@@ -6,7 +6,13 @@
  *
  * The object key is the tree size, so a round where the tree did not grow finds the same note
  * already stored (ObjectExistsError) and writes nothing: the job can run any number of times.
+ *
+ * Then it completes any receipt a crashed API invocation left without its journal index
+ * (shared/audit/repair-receipts.ts): in AWS no process restarts after a crash to do it, and until
+ * it is done a replay of that request's Idempotency-Key answers 409 "in progress". The checkpoint
+ * comes first, so that a failing repair never holds back a signature.
  */
+import type { RepairResult } from '../../shared/audit/repair-receipts.ts';
 import type { JournalStore } from '../../shared/ports/journal-store.ts';
 import { ObjectExistsError, type ObjectStore } from '../../shared/ports/object-store.ts';
 import { jobHandler, type JobLog } from '../aws/job-handler.ts';
@@ -15,10 +21,16 @@ export type CheckpointJobDeps = {
   journal: Pick<JournalStore, 'treeHead' | 'checkpoint'>;
   /** The checkpoints bucket; undefined when the deployment keeps no witness copy. */
   witness: ObjectStore | undefined;
+  /** Completes the receipts crashes left without an index (repairReceipts over the API's stores). */
+  repairReceipts: () => Promise<RepairResult>;
   log: JobLog;
 };
 
-export type CheckpointJobResult = { size: number | undefined; stored: 'written' | 'already-stored' | 'not-kept' | 'none-signed' };
+export type CheckpointJobResult = {
+  size: number | undefined;
+  stored: 'written' | 'already-stored' | 'not-kept' | 'none-signed';
+  receipts: RepairResult;
+};
 
 /** The witness object key of the checkpoint of `size` entries; zero-padded so keys sort by size. */
 export const checkpointObjectKey = (size: number): string => `checkpoints/${String(size).padStart(16, '0')}`;
@@ -28,8 +40,10 @@ export function makeCheckpointHandler(deps: CheckpointJobDeps): (event: unknown)
     const head = await deps.journal.treeHead();
     const signed = await deps.journal.checkpoint({ covering: head.size });
     const stored = signed === undefined ? 'none-signed' : deps.witness === undefined ? 'not-kept' : await store(deps.witness, signed.size, signed.note);
+    const receipts = await deps.repairReceipts();
+    if (receipts.repaired + receipts.unresolved > 0) deps.log.warn('completed receipts after a crash', { ...receipts });
     deps.log.info('checkpoint round', { treeSize: head.size, checkpointSize: signed?.size, stored });
-    return { size: signed?.size, stored };
+    return { size: signed?.size, stored, receipts };
   };
 }
 

@@ -55,6 +55,7 @@ import { FileNotificationChannel } from '../../shared/adapters/file-notification
 import { InProcessBus } from '../../shared/adapters/in-process-bus.ts';
 import { SqlOutbox } from '../../shared/adapters/sql/outbox.ts';
 import { createSqlPatientControl } from '../../shared/adapters/sql/patient-control.ts';
+import { repairReceipts } from '../../shared/audit/repair-receipts.ts';
 import { DEFAULT_JOURNAL_ROLES } from '../../shared/adapters/sql/roles.ts';
 import { OutboxDispatcher, type JournaledEntry } from '../../shared/events/outbox-dispatcher.ts';
 import { makeNotify } from '../../shared/notifications/notify.ts';
@@ -66,7 +67,6 @@ import type { ObjectStore } from '../../shared/ports/object-store.ts';
 import type { CheckpointSigner } from '../../shared/ports/signer.ts';
 import { PatientKeyCache } from '../../shared/records/patient-key-cache.ts';
 import { PatientRowCache } from '../../shared/records/patient-row-cache.ts';
-import { repairJournalIndexes } from '../../shared/records/repair-journal-indexes.ts';
 import { PATIENT_KEY_CACHE, PATIENT_ROW_CACHE, type ApiDeps } from '../api-deps.ts';
 import { createLogger } from '../http/observability.ts';
 
@@ -199,8 +199,9 @@ export async function composeLocal(config: LocalConfig, options: ComposeLocalOpt
         });
   try {
     // A crash between a write's commit and the recording of its journal index leaves the index unknown.
-    const repair = await repairJournalIndexes({ projection: database.projection, journal: database.journal });
-    if (repair.repaired + repair.unresolved > 0) logger.warn('completed projection receipts after a crash', { ...repair });
+    const control = createSqlPatientControl({ journal: database.journal, executor: database.executor });
+    const repair = await repairReceipts({ projection: database.projection, control, journal: database.journal });
+    if (repair.repaired + repair.unresolved > 0) logger.warn('completed receipts after a crash', { ...repair });
     let objects: ObjectStore;
     let vault: KeyVault;
     if (config.aws === undefined || kms === undefined) {
@@ -236,7 +237,7 @@ export async function composeLocal(config: LocalConfig, options: ComposeLocalOpt
         clock: () => new Date(),
         newId: randomUUID,
         patientRows: new PatientRowCache({ now: Date.now, ...PATIENT_ROW_CACHE }),
-        control: createSqlPatientControl({ journal: database.journal, executor: database.executor }),
+        control,
       },
       journal: database.journal,
       // Locally any https webhook host may be saved, so a receiver on this machine can be tried.

@@ -14,9 +14,9 @@ import { journalAccess } from '../access/journal-access.ts';
 import { requireOwnerOr, type ControlDeps } from '../consent/control-deps.ts';
 import { NotFoundError, ValidationError, type JournalReceipt } from '../errors.ts';
 import { entryBytes } from '../ledger/entry.ts';
-import { encodeBase64 } from '../ledger/strict-base64.ts';
 import type { AccessLogRow, AccessOutcome } from '../ports/patient-control.ts';
 import type { JournalStore } from '../ports/journal-store.ts';
+import { repairAccessIndexes } from './repair-receipts.ts';
 
 export const DEFAULT_ACCESS_LOG_LIMIT = 100;
 export const MAX_ACCESS_LOG_LIMIT = 1000;
@@ -97,30 +97,6 @@ function toItem(row: AccessLogRow): AccessLogItem[] {
       entry: { index: row.entry.index, leafHash: row.entry.leafHash },
     },
   ];
-}
-
-/**
- * Completes access rows whose receipts a crash left without an index: their entries committed with
- * them, so they are among the latest entries; found by leaf hash, scanning back from the head.
- */
-export async function repairAccessIndexes(
-  deps: { control: ControlDeps['control']; ledger: Pick<JournalStore, 'treeHead' | 'entry'> },
-  options: { maxRows?: number; maxScan?: number } = {},
-): Promise<number> {
-  const rows = await deps.control.accessRowsMissingIndexes(options.maxRows ?? 1_000);
-  if (rows.length === 0) return 0;
-  const waiting = new Map<string, number[]>();
-  for (const row of rows) waiting.set(row.leafHash, [...(waiting.get(row.leafHash) ?? []), row.seq]);
-  const updates: { seq: number; receipt: JournalReceipt }[] = [];
-  const { size } = await deps.ledger.treeHead();
-  const stop = Math.max(0, size - (options.maxScan ?? 10_000));
-  for (let index = size - 1; index >= stop && waiting.size > 0; index--) {
-    const leafHash = encodeBase64((await deps.ledger.entry(index, { treeSize: size })).leafHash);
-    for (const seq of waiting.get(leafHash) ?? []) updates.push({ seq, receipt: { index, leafHash } });
-    waiting.delete(leafHash);
-  }
-  await deps.control.setAccessIndexes(updates);
-  return updates.length;
 }
 
 function optionalTime(value: string | undefined, path: string): string | undefined {

@@ -134,6 +134,12 @@ export interface PatientControl {
   /** Records the journal index of a committed claim's entry. Idempotent. */
   setClaimIndex(update: ClaimKey & { readonly receipt: JournalReceipt }): Promise<void>;
 
+  /** Consents whose index a crash left unknown, at most `limit`. */
+  consentsMissingIndexes(limit: number): Promise<{ patientId: string; consentId: string; leafHash: string }[]>;
+
+  /** Claims (of consent grants and erasures) whose entry index a crash left unknown, at most `limit`. */
+  claimsMissingIndexes(limit: number): Promise<(ClaimKey & { leafHash: string })[]>;
+
   /** Every consent of the patient, revoked ones included, oldest first. */
   consents(patientId: string): Promise<StoredConsent[]>;
 

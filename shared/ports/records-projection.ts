@@ -10,7 +10,7 @@
  * Receipts: an entry's journal index is only known once the journal has integrated it, which may
  * be after the transaction commits (group commit). Rows therefore hold the entry's leaf hash from
  * the start and get their index right after `transact` resolves (`setJournalIndexes`). A crash in
- * between leaves the index NULL until `repairJournalIndexes` finds the entry in the journal.
+ * between leaves the index NULL until `repairReceipts` (shared/audit/repair-receipts.ts) finds the entry in the journal.
  */
 import type { JournalReceipt } from '../errors.ts';
 import type { JournalTransaction, Transacted } from './journal-store.ts';

@@ -38,12 +38,13 @@ function aJournal() {
 }
 
 const quiet: JobLog = { info: () => {}, warn: () => {} };
+const nothingToRepair = async () => ({ repaired: 0, unresolved: 0 });
 
 describe('checkpoint job handler', () => {
   it('asks for a checkpoint covering the tree head and writes each new note once to the witness bucket', async () => {
     const { journal, asked, grow } = aJournal();
     const witness = new MapObjectStore();
-    const handler = makeCheckpointHandler({ journal, witness, log: quiet });
+    const handler = makeCheckpointHandler({ journal, witness, repairReceipts: nothingToRepair, log: quiet });
 
     const empty = await handler({});
     grow(3);
@@ -58,10 +59,10 @@ describe('checkpoint job handler', () => {
       objects: [...witness.objects].map(([key, body]) => [key, new TextDecoder().decode(body)]),
     }).toEqual({
       results: [
-        { size: undefined, stored: 'none-signed' },
-        { size: 3, stored: 'written' },
-        { size: 3, stored: 'already-stored' },
-        { size: 5, stored: 'written' },
+        { size: undefined, stored: 'none-signed', receipts: { repaired: 0, unresolved: 0 } },
+        { size: 3, stored: 'written', receipts: { repaired: 0, unresolved: 0 } },
+        { size: 3, stored: 'already-stored', receipts: { repaired: 0, unresolved: 0 } },
+        { size: 5, stored: 'written', receipts: { repaired: 0, unresolved: 0 } },
       ],
       asked: [0, 3, 3, 5],
       objects: [
@@ -76,11 +77,35 @@ describe('checkpoint job handler', () => {
     grow(1);
     const broken: ObjectStore = { putObject: async () => Promise.reject(new Error('S3 unavailable')), getObject: async () => new Uint8Array() };
 
-    const withoutBucket = await makeCheckpointHandler({ journal, witness: undefined, log: quiet })({});
-    const failing = makeCheckpointHandler({ journal, witness: broken, log: quiet })({});
+    const withoutBucket = await makeCheckpointHandler({ journal, witness: undefined, repairReceipts: nothingToRepair, log: quiet })({});
+    const failing = makeCheckpointHandler({ journal, witness: broken, repairReceipts: nothingToRepair, log: quiet })({});
 
-    expect(withoutBucket).toEqual({ size: 1, stored: 'not-kept' });
+    expect(withoutBucket).toEqual({ size: 1, stored: 'not-kept', receipts: { repaired: 0, unresolved: 0 } });
     await expect(failing).rejects.toThrow('S3 unavailable');
+  });
+
+  it('completes receipts after signing, and signs even when the repair fails', async () => {
+    const { journal, asked, grow } = aJournal();
+    grow(2);
+    const events: string[] = [];
+    const witness = new MapObjectStore();
+    const repaired = await makeCheckpointHandler({
+      journal,
+      witness,
+      repairReceipts: async () => {
+        events.push(`repair after ${witness.objects.size} stored`);
+        return { repaired: 2, unresolved: 1 };
+      },
+      log: { info: () => {}, warn: (message) => events.push(message) },
+    })({});
+    const failing = makeCheckpointHandler({ journal, witness, repairReceipts: async () => Promise.reject(new Error('database gone')), log: quiet })({});
+
+    expect([repaired, events]).toEqual([
+      { size: 2, stored: 'written', receipts: { repaired: 2, unresolved: 1 } },
+      ['repair after 1 stored', 'completed receipts after a crash'],
+    ]);
+    await expect(failing).rejects.toThrow('database gone');
+    expect(asked).toEqual([2, 2]);
   });
 
   it('names keys so that they sort by tree size', () => {

@@ -20,7 +20,8 @@ import {
 import { entryBytes, entryLeafHash } from '../../shared/ledger/entry.ts';
 import { encodeBase64 } from '../../shared/ledger/strict-base64.ts';
 import { makeRegisterPatient } from '../../shared/patients/register-patient.ts';
-import { repairJournalIndexes } from '../../shared/records/repair-journal-indexes.ts';
+import { repairReceipts } from '../../shared/audit/repair-receipts.ts';
+import { createSqlPatientControl } from '../../shared/adapters/sql/patient-control.ts';
 import { makeCreateRecord } from '../../shared/records/create-record.ts';
 import { MAX_RESOURCE_BYTES } from '../../shared/records/fhir-resource.ts';
 import { makeListRecords } from '../../shared/records/list-records.ts';
@@ -429,7 +430,8 @@ describe('receipt repair after a crash between commit and the recording of the i
       tx.append([entryBytes(entry)]);
     });
 
-    const result = await repairJournalIndexes({ projection: fixture.deps.projection, journal: fixture.database.journal });
+    const control = createSqlPatientControl({ journal: fixture.database.journal, executor: fixture.database.executor });
+    const result = await repairReceipts({ projection: fixture.deps.projection, control, journal: fixture.database.journal });
 
     expect([result, (await fixture.deps.projection.patient(patientId))?.entry.index]).toEqual([{ repaired: 1, unresolved: 0 }, receipts[0]?.index]);
   });

@@ -96,6 +96,15 @@ const Q = {
     `UPDATE chartproof.idempotency_keys SET entry_index = $4::bigint
      WHERE actor_id = $1::text AND route = $2::text AND key = $3::text AND entry_index IS NULL`,
   ),
+  consentsMissingIndexes: statement(
+    'consents_missing_indexes',
+    'SELECT patient_id, consent_id, leaf_hash FROM chartproof.consents WHERE journal_index IS NULL LIMIT $1::integer',
+  ),
+  claimsMissingIndexes: statement(
+    'claims_missing_indexes',
+    `SELECT actor_id, route, key, entry_leaf_hash FROM chartproof.idempotency_keys
+     WHERE entry_leaf_hash IS NOT NULL AND entry_index IS NULL LIMIT $1::integer`,
+  ),
   consents: statement('consents', `SELECT ${CONSENT_COLUMNS} FROM chartproof.consents WHERE patient_id = $1::uuid ORDER BY granted_at, consent_id`),
   // Everything a practitioner's read needs before the decision, in one statement (one round trip):
   // the patient and the record (NULL columns when either is missing), the latest break-glass
@@ -258,6 +267,23 @@ export function createSqlPatientControl(options: SqlPatientControlOptions): Pati
     async accessLog({ patientId, since, until, after, limit }) {
       const rows = await read(Q.accessLog, [patientId, since ?? null, until ?? null, after?.at ?? null, after?.seq ?? null, limit]);
       return rows.map(accessRow);
+    },
+
+    async consentsMissingIndexes(limit) {
+      return (await read(Q.consentsMissingIndexes, [limit])).map((row) => ({
+        patientId: String(row.patient_id),
+        consentId: String(row.consent_id),
+        leafHash: base64(row.leaf_hash, 'leaf_hash'),
+      }));
+    },
+
+    async claimsMissingIndexes(limit) {
+      return (await read(Q.claimsMissingIndexes, [limit])).map((row) => ({
+        actorId: String(row.actor_id),
+        route: String(row.route),
+        key: String(row.key),
+        leafHash: base64(row.entry_leaf_hash, 'entry_leaf_hash'),
+      }));
     },
 
     async accessRowsMissingIndexes(limit) {
