@@ -10,8 +10,9 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import { DnsHostResolver } from '../../shared/adapters/dns-host-resolver.ts';
+import type { Post } from '../../shared/adapters/pinned-post.ts';
 import { WebhookChannel } from '../../shared/adapters/webhook-channel.ts';
-import { assertPublicWebhookTarget, type HostResolver } from '../../shared/notifications/webhook-target.ts';
+import { publicWebhookAddress, type HostResolver } from '../../shared/notifications/webhook-target.ts';
 import { createLogger } from '../http/observability.ts';
 import type { WebhookSenderDeps } from '../jobs/send-webhook.ts';
 import { BaseEnvSchema, ConfigurationError, parseEnvironment, required } from './environment.ts';
@@ -30,8 +31,8 @@ export type WebhookSenderOptions = {
   secrets?: Pick<SecretsManagerClient, 'send'>;
   /** The SSRF guard's resolver; default the system resolver. */
   resolver?: HostResolver;
-  /** For tests: where the POST goes. */
-  fetch?: typeof fetch;
+  /** For tests: the transport, told the checked address the POST must connect to. */
+  post?: Post;
 };
 
 export async function composeWebhookSender(config: WebhookSenderConfig, options: WebhookSenderOptions = {}): Promise<WebhookSenderDeps> {
@@ -41,8 +42,8 @@ export async function composeWebhookSender(config: WebhookSenderConfig, options:
   const resolver = options.resolver ?? new DnsHostResolver();
   const webhook = new WebhookChannel({
     secret: SecretString,
-    checkTarget: (url) => assertPublicWebhookTarget(url, { resolver }),
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    resolveTarget: (url) => publicWebhookAddress(url, { resolver }),
+    ...(options.post === undefined ? {} : { post: options.post }),
   });
   return { webhook, log: createLogger({ serviceName: config.POWERTOOLS_SERVICE_NAME ?? 'chartproof', logLevel: config.POWERTOOLS_LOG_LEVEL ?? 'INFO' }) };
 }

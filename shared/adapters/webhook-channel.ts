@@ -3,12 +3,15 @@
  *
  * Redirects are not followed: the target was checked (see webhook-target.ts), a redirect's target
  * was not, and following one would let any endpoint point the notifier at an internal address.
+ * With a `resolveTarget` (the SSRF guard in AWS), the connection goes to the address it checked
+ * and no other (pinned-post.ts), so a DNS answer that changes after the check changes nothing.
  * Each attempt has a timeout, so one slow receiver cannot hold the notifier past its own timeout;
  * retrying is the queue's job.
  */
 import type { NotificationMessage } from '../notifications/message.ts';
 import { SIGNATURE_HEADER, signWebhookBody } from '../notifications/webhook-signature.ts';
 import type { NotificationSender } from '../ports/notifications.ts';
+import { pinnedPost, type Post } from './pinned-post.ts';
 
 export const EVENT_ID_HEADER = 'Chartproof-Event-Id';
 
@@ -17,11 +20,16 @@ export type WebhookChannelOptions = {
   secret: string;
   /** Default 5000 ms. */
   timeoutMs?: number;
-  /** Called before each send; in AWS mode, the SSRF guard. Rejects to refuse the target. */
-  checkTarget?: (url: string) => Promise<void>;
+  /**
+   * Called before each send; in AWS mode, the SSRF guard (publicWebhookAddress). Answers the
+   * checked address the POST must connect to, or rejects to refuse the target. Without it the
+   * host name is resolved as usual (the local server, whose receivers may be on loopback).
+   */
+  resolveTarget?: (url: string) => Promise<string>;
   /** Epoch milliseconds; injected for tests. */
   clock?: () => number;
-  fetch?: typeof fetch;
+  /** The transport; default pinnedPost. */
+  post?: Post;
 };
 
 export class WebhookDeliveryError extends Error {
@@ -42,18 +50,18 @@ export class WebhookChannel implements NotificationSender {
   }
 
   async send(input: { address: string; message: NotificationMessage }): Promise<void> {
-    const { secret, timeoutMs = 5000, checkTarget, clock = Date.now, fetch: doFetch = fetch } = this.#options;
-    await checkTarget?.(input.address);
+    const { secret, timeoutMs = 5000, resolveTarget, clock = Date.now, post = pinnedPost } = this.#options;
+    const address = await resolveTarget?.(input.address);
     const { id, kind, at, subject, text, link } = input.message;
     const body = JSON.stringify({ id, kind, at, subject, text, link });
     const timestamp = Math.floor(clock() / 1000);
-    let response: Response;
+    let status: number;
     try {
-      response = await doFetch(input.address, {
-        method: 'POST',
+      status = await post({
+        url: input.address,
+        address,
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Chartproof-Webhook/1',
@@ -65,9 +73,7 @@ export class WebhookChannel implements NotificationSender {
       const name = (error as Error)?.name;
       throw new WebhookDeliveryError(name === 'TimeoutError' ? `webhook timed out after ${timeoutMs} ms` : `webhook request failed: ${name ?? 'Error'}`, { cause: error });
     }
-    // Nothing in the response matters beyond its status; release the connection.
-    await response.body?.cancel().catch(() => {});
-    if (response.status >= 300 && response.status < 400) throw new WebhookDeliveryError(`webhook answered ${response.status}; redirects are not followed`, { status: response.status });
-    if (!response.ok) throw new WebhookDeliveryError(`webhook answered ${response.status}, want 2xx`, { status: response.status });
+    if (status >= 300 && status < 400) throw new WebhookDeliveryError(`webhook answered ${status}; redirects are not followed`, { status });
+    if (status < 200 || status >= 300) throw new WebhookDeliveryError(`webhook answered ${status}, want 2xx`, { status });
   }
 }

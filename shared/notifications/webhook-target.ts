@@ -9,8 +9,10 @@
  * "[::ffff:7f00:1]"). A name is resolved through the HostResolver port and refused when ANY of its
  * addresses is not public, so a name with one public and one private address cannot slip through.
  *
- * Limit: this checks at validation and send time; a name whose DNS answer changes between the
- * check and the connection (rebinding) needs the connection itself pinned to a checked address.
+ * DNS rebinding (a name that answers a public address to the check and a private one to the
+ * connection) is closed by resolving once: `publicWebhookAddress` returns the checked address, and
+ * the sender connects to that address and no other (shared/adapters/pinned-post.ts), while TLS still
+ * verifies the certificate against the host name.
  */
 import { BlockList, isIP } from 'node:net';
 
@@ -96,17 +98,28 @@ export class WebhookTargetError extends Error {
  * addresses. Throws WebhookTargetError naming the refused address; resolver failures propagate.
  */
 export async function assertPublicWebhookTarget(url: string, options: { resolver: HostResolver }): Promise<void> {
+  await publicWebhookAddress(url, options);
+}
+
+/**
+ * The address to connect to for `url`, once every address of its host has been checked as
+ * `assertPublicWebhookTarget` does: the literal itself, or the first address its name resolves
+ * to. A sender that connects to this address and no other cannot be rebound to another.
+ */
+export async function publicWebhookAddress(url: string, options: { resolver: HostResolver }): Promise<string> {
   const hostname = new URL(url).hostname;
   const literal = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
   if (isIP(literal) !== 0) {
     const reason = nonPublicAddressReason(literal);
     if (reason !== undefined) throw new WebhookTargetError(`webhook target refused: ${reason}`);
-    return;
+    return literal;
   }
   const addresses = await options.resolver.resolve(hostname);
-  if (addresses.length === 0) throw new WebhookTargetError(`webhook target refused: ${hostname} has no addresses`);
+  const [first] = addresses;
+  if (first === undefined) throw new WebhookTargetError(`webhook target refused: ${hostname} has no addresses`);
   for (const address of addresses) {
     const reason = nonPublicAddressReason(address);
     if (reason !== undefined) throw new WebhookTargetError(`webhook target refused: ${hostname} resolves to ${reason}`);
   }
+  return first;
 }

@@ -32,6 +32,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifierChannels, type NotifierConfig } from '../../functions/aws/compose-notifier.ts';
 import { composeWebhookSender, webhookSenderConfigFromEnv } from '../../functions/aws/compose-webhook-sender.ts';
+import { pinnedPost } from '../../shared/adapters/pinned-post.ts';
 import type { JobLog } from '../../functions/aws/job-handler.ts';
 import { makeNotifierHandler } from '../../functions/jobs/notify.ts';
 import { makeSendWebhookHandler } from '../../functions/jobs/send-webhook.ts';
@@ -97,7 +98,7 @@ describe.skipIf(!endpoint)('the AWS notification path against moto_server', () =
       await composeWebhookSender(webhookSenderConfigFromEnv({ AWS_REGION: 'us-east-1', CHARTPROOF_WEBHOOK_SECRET_ARN: ARN, POWERTOOLS_LOG_LEVEL: 'SILENT' }), {
         secrets,
         resolver: { resolve: async (hostname) => (hostname === HOOK_HOST ? ['93.184.216.34'] : ['127.0.0.1']) },
-        fetch: (_url, init) => fetch(hookUrl, init),
+        post: (request) => pinnedPost({ ...request, url: hookUrl, address: undefined }),
       }),
     );
     lambda.on(InvokeCommand, { FunctionName: SENDER_FUNCTION, InvocationType: 'RequestResponse' }).callsFake(async (input: { Payload: Uint8Array }) => {

@@ -9,6 +9,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { composeWebhookSender, webhookSenderConfigFromEnv } from '../../functions/aws/compose-webhook-sender.ts';
+import { pinnedPost } from '../../shared/adapters/pinned-post.ts';
 import { InvalidWebhookRequestError, makeSendWebhookHandler, WebhookSendFailedError, WebhookTargetRefusedError } from '../../functions/jobs/send-webhook.ts';
 import type { JobLog } from '../../functions/aws/job-handler.ts';
 import { verifyWebhookSignature } from '../../shared/notifications/webhook-signature.ts';
@@ -63,12 +64,18 @@ describe('the webhook sender function', () => {
 
   const config = () => webhookSenderConfigFromEnv({ AWS_REGION: 'eu-west-1', CHARTPROOF_WEBHOOK_SECRET_ARN: secretArn, POWERTOOLS_LOG_LEVEL: 'SILENT' });
 
-  /** The composition, its guard resolving names by `hosts`, its POSTs going to the receiver's `path`. */
-  async function aSender(options: { hosts?: Record<string, string[]>; path?: string } = {}) {
+  /**
+   * The composition, its guard resolving names by `hosts` (or `resolve`), its POSTs going to the
+   * receiver's `path`; `pinned` collects the address each POST was told to connect to.
+   */
+  async function aSender(options: { hosts?: Record<string, string[]>; resolve?: (hostname: string) => Promise<string[]>; path?: string; pinned?: (string | undefined)[] } = {}) {
     const deps = await composeWebhookSender(config(), {
       secrets: new SecretsManagerClient({ region: 'eu-west-1' }),
-      resolver: { resolve: async (hostname) => options.hosts?.[hostname] ?? [] },
-      fetch: (_url, init) => fetch(`${base}${options.path ?? '/ok'}`, init),
+      resolver: { resolve: options.resolve ?? (async (hostname) => options.hosts?.[hostname] ?? []) },
+      post: (request) => {
+        options.pinned?.push(request.address);
+        return pinnedPost({ ...request, url: `${base}${options.path ?? '/ok'}`, address: undefined });
+      },
     });
     return makeSendWebhookHandler({ ...deps, log });
   }
@@ -102,6 +109,17 @@ describe('the webhook sender function', () => {
     expect({ message: error.message, cause: error.cause }).toEqual({ message: 'webhook target refused: not a public address', cause: undefined });
     expect(received).toEqual([]);
     expect(logged).toEqual([{ message: 'webhook failed', attributes: expect.objectContaining({ error: 'WebhookTargetRefusedError' }) }]);
+  });
+
+  it('resolves the host once and connects to the address it checked, so a changed DNS answer cannot rebind it', async () => {
+    const answers = [['93.184.216.34'], ['127.0.0.1']];
+    const asked: string[] = [];
+    const pinned: (string | undefined)[] = [];
+    const handler = await aSender({ resolve: async (hostname) => (asked.push(hostname), answers[asked.length - 1] ?? ['169.254.169.254']), pinned });
+
+    const sent = await handler({ url: PUBLIC_URL, message: aMessage() });
+
+    expect({ sent, asked, pinned, received: received.length }).toEqual({ sent: { ok: true }, asked: ['hooks.receiver.example'], pinned: ['93.184.216.34'], received: 1 });
   });
 
   it('fails when the receiver answers non-2xx, naming the status only', async () => {

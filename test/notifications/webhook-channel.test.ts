@@ -77,14 +77,26 @@ describe('WebhookChannel against a local receiver', () => {
   });
 
   it('sends nothing when the target check refuses the address', async () => {
-    const checkTarget = async () => {
+    const resolveTarget = async (): Promise<string> => {
       throw new Error('webhook target refused: 127.0.0.1 is loopback');
     };
 
-    const send = new WebhookChannel({ secret, checkTarget }).send({ address: `${base}/ok`, message: aMessage() });
+    const send = new WebhookChannel({ secret, resolveTarget }).send({ address: `${base}/ok`, message: aMessage() });
 
     await expect(send).rejects.toThrow(/loopback/);
     expect(received).toEqual([]);
+  });
+
+  it('connects to the address the target check answered, not to what the name resolves to', async () => {
+    // .invalid never resolves (RFC 6761): the POST can only arrive through the checked address.
+    const address = base.replace('127.0.0.1', 'receiver.invalid');
+
+    const pinned = await new WebhookChannel({ secret, resolveTarget: async () => '127.0.0.1' }).send({ address: `${address}/ok`, message: aMessage() });
+    const unpinned = new WebhookChannel({ secret }).send({ address: `${address}/ok`, message: aMessage() });
+
+    expect(pinned).toBeUndefined();
+    await expect(unpinned).rejects.toThrow(WebhookDeliveryError);
+    expect(received.map((r) => [r.path, r.verified])).toEqual([['/ok', true]]);
   });
 
   it('signs with the injected clock, so a receiver refuses a stale delivery', async () => {

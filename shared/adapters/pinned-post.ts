@@ -1,0 +1,62 @@
+/**
+ * A POST over node:http or node:https that connects to a given address rather than whatever the
+ * host name resolves to when the socket opens: the webhook sender checks the address first
+ * (shared/notifications/webhook-target.ts), and a second resolution could answer differently (DNS
+ * rebinding). The URL's host name still goes in the Host header and, over TLS, in SNI and the
+ * certificate check. Redirects are never followed (node:http does not follow them).
+ */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+
+export type PostRequest = {
+  readonly url: string;
+  /** Connect to this address (IPv4 or IPv6); undefined: resolve the host name as usual. */
+  readonly address: string | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  /** The whole exchange's deadline, connection included. */
+  readonly timeoutMs: number;
+};
+
+/** Sends the request and answers with the response's status once its body is drained. */
+export type Post = (request: PostRequest) => Promise<number>;
+
+export class PostTimeoutError extends Error {
+  override name = 'TimeoutError';
+}
+
+export const pinnedPost: Post = ({ url, address, headers, body, timeoutMs }) =>
+  new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const signal = AbortSignal.timeout(timeoutMs);
+    const request = send(
+      target,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        signal,
+        // One connection per delivery: a pooled socket could have been opened to another address.
+        agent: false,
+        ...(address === undefined ? {} : { lookup: lookupOnly(address) }),
+      },
+      (response: IncomingMessage) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', (error) => reject(signal.aborted ? new PostTimeoutError(`no answer within ${timeoutMs} ms`, { cause: error }) : error));
+    request.end(body);
+  });
+
+/** A lookup that answers `address` for any name, in both of the forms net.connect asks for. */
+function lookupOnly(address: string): LookupFunction {
+  const family = isIP(address);
+  if (family === 0) throw new TypeError(`${address} is not an IP address`);
+  return (_hostname, options, callback) => {
+    if (options.all === true) callback(null, [{ address, family }]);
+    else callback(null, address, family);
+  };
+}
