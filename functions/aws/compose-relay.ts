@@ -1,6 +1,7 @@
 /**
  * The outbox relay job's composition root (functions/jobs/relay-outbox.ts): a database pool for
- * the outbox and an EventBridge publisher, nothing of the API's (no KMS, no journal signer).
+ * the outbox (and the notifier ledger it prunes) and an EventBridge publisher, nothing of the
+ * API's (no KMS, no journal signer).
  *
  * Environment: the shared database and Powertools variables (environment.ts), and
  *   CHARTPROOF_EVENT_BUS_NAME   the bus the events go to
@@ -10,6 +11,7 @@ import type * as z from 'zod';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge-publisher.ts';
 import { iamAuthTokenProvider } from '../../shared/adapters/postgres/iam-auth-token.ts';
 import { openPostgresPool } from '../../shared/adapters/postgres/pool.ts';
+import { SqlNotificationStore } from '../../shared/adapters/sql/notification-store.ts';
 import { SqlOutbox } from '../../shared/adapters/sql/outbox.ts';
 import { createLogger } from '../http/observability.ts';
 import type { RelayJobDeps } from '../jobs/relay-outbox.ts';
@@ -34,6 +36,7 @@ export function composeRelay(config: RelayConfig, eventBridge?: EventBridgeClien
   });
   return {
     outbox: new SqlOutbox({ executor }),
+    notifierLedger: new SqlNotificationStore(executor),
     publisher: new EventBridgePublisher({ client: eventBridge ?? new EventBridgeClient({ region }), eventBusName: config.CHARTPROOF_EVENT_BUS_NAME }),
     log: createLogger({ serviceName: config.POWERTOOLS_SERVICE_NAME ?? 'chartproof', logLevel: config.POWERTOOLS_LOG_LEVEL ?? 'INFO' }),
   };

@@ -2,14 +2,13 @@
  * The outbox relay Lambda (ARCHITECTURE.md D4), run every minute by a schedule: what the local
  * server's relay timer does. Publishes the domain events their writers did not (the bus refused
  * them, or the writer's process died or froze between commit and publish), with backoff per event,
- * and prunes events published longer ago than the retention. Any number may run at once: claims
- * are leased.
+ * and prunes events published longer ago than the retention, and the notifier ledger's rows past
+ * theirs. Any number may run at once: claims are leased.
  */
-import type { OutboxDeliveryDeps } from '../../shared/events/outbox-delivery.ts';
-import { relayOutbox, type OutboxRelaySettings, type RelayRun } from '../../shared/events/outbox-relay.ts';
+import { relayOutbox, type OutboxRelayDeps, type RelayRun } from '../../shared/events/outbox-relay.ts';
 import { jobHandler, type JobLog } from '../aws/job-handler.ts';
 
-export type RelayJobDeps = OutboxDeliveryDeps & { readonly log: JobLog; readonly settings?: Partial<OutboxRelaySettings> };
+export type RelayJobDeps = OutboxRelayDeps & { readonly log: JobLog };
 
 export function makeRelayHandler(deps: RelayJobDeps): (event: unknown) => Promise<RelayRun> {
   return async () => {

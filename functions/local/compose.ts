@@ -261,7 +261,7 @@ export async function composeLocal(config: LocalConfig, options: ComposeLocalOpt
         bus,
         outbox,
         dispatcher: eventsDispatcher,
-        relay: (settings) => relayOutbox({ outbox, publisher, ...(settings === undefined ? {} : { settings }) }),
+        relay: (settings) => relayOutbox({ outbox, publisher, notifierLedger: notificationStore, ...(settings === undefined ? {} : { settings }) }),
       },
       close: async () => {
         await eventsDispatcher.idle();

@@ -3,7 +3,12 @@
  * down, the process died between commit and publish), with exponential backoff per item, and
  * prunes items published longer ago than the retention. Runs on a schedule in AWS and on a timer
  * locally; any number of relays may run at once (claims are leased).
+ *
+ * Given the notifier's ledger, it prunes that too: what the notifier keeps per event (seen events,
+ * confirmed deliveries) grows with every event, and only a scheduled job may forget it.
  */
+import { NOTIFIER_LEDGER_RETENTION_MS } from '../notifications/notify.ts';
+import type { NotificationLedgerPruning } from '../ports/notifications.ts';
 import { deliverOutboxItems, type OutboxDeliveryDeps } from './outbox-delivery.ts';
 
 export type OutboxRelaySettings = {
@@ -27,10 +32,22 @@ export const DEFAULT_RELAY_SETTINGS: OutboxRelaySettings = {
   retentionMs: 7 * 24 * 3_600_000,
 };
 
-export type RelayRun = { readonly published: number; readonly failed: number; readonly pruned: number };
+export type RelayRun = {
+  readonly published: number;
+  readonly failed: number;
+  readonly pruned: number;
+  /** Notifier ledger rows pruned, when the relay was given the ledger. */
+  readonly ledgerPruned?: number;
+};
+
+export type OutboxRelayDeps = OutboxDeliveryDeps & {
+  readonly settings?: Partial<OutboxRelaySettings>;
+  /** The notifier's ledger, where the notifier's database is the outbox's. */
+  readonly notifierLedger?: NotificationLedgerPruning;
+};
 
 /** One relay run: claims due items batch by batch until none is left (or maxBatches), then prunes. */
-export async function relayOutbox(deps: OutboxDeliveryDeps & { readonly settings?: Partial<OutboxRelaySettings> }): Promise<RelayRun> {
+export async function relayOutbox(deps: OutboxRelayDeps): Promise<RelayRun> {
   const settings = { ...DEFAULT_RELAY_SETTINGS, ...deps.settings };
   let published = 0;
   let failed = 0;
@@ -44,5 +61,7 @@ export async function relayOutbox(deps: OutboxDeliveryDeps & { readonly settings
     if (counts.published === 0) break;
   }
   const pruned = await deps.outbox.prunePublished({ olderThanMs: settings.retentionMs, limit: 10 * settings.batchSize });
-  return { published, failed, pruned };
+  if (deps.notifierLedger === undefined) return { published, failed, pruned };
+  const ledgerPruned = await deps.notifierLedger.pruneLedger({ olderThanMs: NOTIFIER_LEDGER_RETENTION_MS, limit: 10 * settings.batchSize });
+  return { published, failed, pruned, ledgerPruned };
 }

@@ -11,12 +11,26 @@
  *    skips confirmed channels;
  * 4. events are marked seen only when every channel confirmed.
  * A failure at any step leaves the event unseen, so it is redelivered and only what is missing runs.
+ *
+ * Events older than NOTIFIER_MAX_EVENT_AGE_MS are dropped unsent ('expired'): an alert a month late
+ * helps nobody, and it is what lets the ledger forget: its rows go after
+ * NOTIFIER_LEDGER_RETENTION_MS, when any copy of their event that could still come (from the
+ * dead-letter queue, an archive replay, the relay) is dropped here whatever the ledger says.
  */
 import { DomainEventSchema, type DomainEvent } from '../events/domain-event.ts';
 import { deliveryKey, type Delivery, type NotificationLedger, type NotificationSender, type PreferencesLookup } from '../ports/notifications.ts';
 import { coalescingKey, decide, isNotifiable, type CoalescingWindow } from './coalesce.ts';
 import { composeMessage, type MessageConfig, type NotificationMessage } from './message.ts';
 import type { NotificationChannel, NotificationChannelType, NotificationPreferences } from './preferences.ts';
+
+/** Events older than this are dropped unsent. */
+export const NOTIFIER_MAX_EVENT_AGE_MS = 30 * 24 * 3_600_000;
+
+/**
+ * Seen events and confirmed deliveries are kept this long: past the maximum event age, with a
+ * day's margin for clocks. The database refuses to prune younger rows (migration 53).
+ */
+export const NOTIFIER_LEDGER_RETENTION_MS = NOTIFIER_MAX_EVENT_AGE_MS + 24 * 3_600_000;
 
 export type NotifierDeps = {
   preferences: PreferencesLookup;
@@ -34,7 +48,7 @@ export type ChannelFailure = { readonly channel: NotificationChannelType; readon
 export type NotifyOutcome = {
   readonly eventId: string;
   /** `failed` is the only status to retry. */
-  readonly status: 'sent' | 'coalesced' | 'duplicate' | 'skipped' | 'failed';
+  readonly status: 'sent' | 'coalesced' | 'duplicate' | 'skipped' | 'expired' | 'failed';
   readonly failures: ChannelFailure[];
 };
 
@@ -48,16 +62,20 @@ export function makeNotify(deps: NotifierDeps): Notify {
 
   return async (events) => {
     // By position: the same event may come twice in one batch (a redelivery), the second a duplicate.
-    const status: NotifyOutcome['status'][] = events.map(() => 'failed');
+    // Every event still current starts as 'failed' until it is handled.
+    const oldest = deps.clock() - NOTIFIER_MAX_EVENT_AGE_MS;
+    const status: NotifyOutcome['status'][] = events.map((event) => (Date.parse(event.at) < oldest ? 'expired' : 'failed'));
     const failures: ChannelFailure[][] = events.map(() => []);
-    const seen = await ledger.seen(unique(events.map((event) => event.id)));
+    const current = [...events.keys()].filter((position) => status[position] !== 'expired');
+    const seen = await ledger.seen(unique(current.map((position) => (events[position] as DomainEvent).id)));
     const fresh: number[] = [];
     const inBatch = new Set<string>();
-    events.forEach((event, position) => {
+    for (const position of current) {
+      const event = events[position] as DomainEvent;
       if (seen.has(event.id) || inBatch.has(event.id)) status[position] = 'duplicate';
       else fresh.push(position);
       inBatch.add(event.id);
-    });
+    }
 
     const notifiable = fresh.map((position) => events[position] as DomainEvent).filter(isNotifiable);
     const preferences = notifiable.length === 0 ? new Map<string, NotificationPreferences>() : await deps.preferences.preferencesOf(unique(notifiable.map((event) => event.patientId)));

@@ -48,6 +48,15 @@ export interface NotificationLedger {
   saveWindows(windows: ReadonlyMap<string, CoalescingWindow>): Promise<void>;
 }
 
+/**
+ * Forgets what the notifier ledger keeps per event once no copy of the event can still be handled
+ * (see NOTIFIER_LEDGER_RETENTION_MS in shared/notifications/notify.ts).
+ */
+export interface NotificationLedgerPruning {
+  /** Deletes seen events and confirmed deliveries older than `olderThanMs`, at most `limit` of each; resolves with how many rows went. */
+  pruneLedger(options: { olderThanMs: number; limit: number }): Promise<number>;
+}
+
 /** One event's message on one channel; `channelKey` is "type:address". */
 export type Delivery = { readonly eventId: string; readonly channelKey: string };
 

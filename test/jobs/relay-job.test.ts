@@ -1,12 +1,14 @@
 /**
  * The relay job over a real outbox (PGlite): it publishes what the writers left, reports counts,
- * and logs a run with failures as a warning.
+ * logs a run with failures as a warning, and prunes the notifier ledger it is given.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRelayHandler } from '../../functions/jobs/relay-outbox.ts';
 import { openPgliteRecordsDatabase, type RecordsDatabase } from '../../shared/adapters/pglite/records-database.ts';
+import { SqlNotificationStore } from '../../shared/adapters/sql/notification-store.ts';
 import { SqlOutbox } from '../../shared/adapters/sql/outbox.ts';
 import type { DomainEvent } from '../../shared/events/domain-event.ts';
+import { NOTIFIER_LEDGER_RETENTION_MS } from '../../shared/notifications/notify.ts';
 import { readEntry } from '../events/fixtures.ts';
 
 describe('the outbox relay job', () => {
@@ -62,5 +64,22 @@ describe('the outbox relay job', () => {
     expect(logs.at(-1)?.level).toBe('warn');
     const [row] = await database.executor.withSession((session) => session.query<{ attempts: number; last_error: string }>('SELECT attempts, last_error FROM chartproof.event_outbox WHERE idx = 2'));
     expect(row).toEqual({ attempts: 1, last_error: 'ThrottlingException' });
+  });
+
+  it('prunes the notifier ledger past its retention when given it, and reports how many rows went', async () => {
+    const store = new SqlNotificationStore(database.executor);
+    const longAgo = new Date(Date.now() - NOTIFIER_LEDGER_RETENTION_MS - 60_000).toISOString();
+    await database.executor.withSession((session) => session.query('INSERT INTO chartproof.notification_events_seen (event_id, seen_at) VALUES ($1, $2), ($3, now())', ['long-ago', longAgo, 'today']));
+    const handler = makeRelayHandler({
+      outbox: new SqlOutbox({ executor: database.executor }),
+      publisher: { publish: async (events) => ({ published: events.map((event) => event.id), failed: [] }) },
+      notifierLedger: store,
+      log,
+      settings: { freshGraceMs: 0 },
+    });
+
+    const run = await handler({});
+
+    expect({ ledgerPruned: run.ledgerPruned, seen: await store.seen(['long-ago', 'today']) }).toEqual({ ledgerPruned: 1, seen: new Set(['today']) });
   });
 });

@@ -170,7 +170,8 @@ describe.skipIf(!endpoint)('the AWS notification path against moto_server', () =
       preferences: everyPatientChose(preferences),
       ledger: new MemoryNotificationLedger(),
       channels,
-      clock: Date.now,
+      // The fixtures' events happened at this time (a real clock would find them expired a month on).
+      clock: () => Date.parse(anEvent().at),
       message: { accessLogBaseUrl: 'https://api.example.org/test/' },
     });
     return { handler: makeNotifierHandler({ notify, log }), fromAddress };

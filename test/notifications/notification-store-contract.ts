@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqlExecutor } from '../../shared/adapters/sql/executor.ts';
 import { SqlNotificationStore } from '../../shared/adapters/sql/notification-store.ts';
 import type { NotificationMessage } from '../../shared/notifications/message.ts';
-import { makeNotify } from '../../shared/notifications/notify.ts';
+import { makeNotify, NOTIFIER_LEDGER_RETENTION_MS } from '../../shared/notifications/notify.ts';
 import type { NotificationPreferences } from '../../shared/notifications/preferences.ts';
 import { anEvent } from '../events/fixtures.ts';
 
@@ -217,6 +217,28 @@ export function describeNotificationStore(name: string, options: { skip: boolean
         // Assess: 42501 is insufficient_privilege.
         expect({ errors, seen: await store.seen(['e-1']) }).toEqual({ errors: ['42501', '42501', '42501', '42501'], seen: new Set(['e-1']) });
       });
+    });
+
+    it('prunes seen events and deliveries past the retention through its function, and refuses a shorter retention', async () => {
+      // Prepare: rows as old as the retention and a day short of it (the runtime role may set the times it inserts)
+      const day = 24 * 3_600_000;
+      const insert = (text: string, values: unknown[]) => database.executor.withSession((session) => session.query(text, values));
+      for (const [eventId, ageDays] of [['old-1', 40], ['old-2', 32], ['young', 30]] as const) {
+        const at = new Date(Date.now() - ageDays * day).toISOString();
+        await insert('INSERT INTO chartproof.notification_events_seen (event_id, seen_at) VALUES ($1, $2)', [eventId, at]);
+        await insert("INSERT INTO chartproof.notification_deliveries (event_id, channel_hash, delivered_at) VALUES ($1, sha256('email:pat@example.org'::bytea), $2)", [eventId, at]);
+      }
+
+      // Act
+      const limited = await store.pruneLedger({ olderThanMs: NOTIFIER_LEDGER_RETENTION_MS, limit: 1 });
+      const rest = await store.pruneLedger({ olderThanMs: NOTIFIER_LEDGER_RETENTION_MS, limit: 100 });
+      const tooYoung = await store.pruneLedger({ olderThanMs: 30 * day, limit: 100 }).then(
+        () => 'pruned',
+        (error: unknown) => (error as { code?: string }).code,
+      );
+
+      // Assess: the oldest first, never a row younger than the retention; 22023 is invalid_parameter_value.
+      expect({ limited, rest, tooYoung, seen: await store.seen(['old-1', 'old-2', 'young']) }).toEqual({ limited: 2, rest: 2, tooYoung: '22023', seen: new Set(['young']) });
     });
 
     it('backs the notifier: a redelivered event sends once per channel, and a failed channel is retried alone', async () => {

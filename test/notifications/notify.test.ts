@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../shared/events/domain-event.ts';
 import { MemoryNotificationLedger } from '../../shared/notifications/memory-ledger.ts';
 import type { NotificationMessage } from '../../shared/notifications/message.ts';
-import { makeNotify, notifyBatch, type NotifyOutcome } from '../../shared/notifications/notify.ts';
+import { makeNotify, notifyBatch, NOTIFIER_MAX_EVENT_AGE_MS, type NotifyOutcome } from '../../shared/notifications/notify.ts';
 import type { NotificationPreferences } from '../../shared/notifications/preferences.ts';
 import type { NotificationSender } from '../../shared/ports/notifications.ts';
 import { anEvent } from '../events/fixtures.ts';
@@ -156,11 +156,27 @@ describe('notify over a batch', () => {
       preferences: everyPatientChose(both),
       ledger: Object.assign(new MemoryNotificationLedger(), { seen: async () => Promise.reject(new Error('connection reset')) }),
       channels: {},
-      clock: Date.now,
+      clock: () => Date.parse(anEvent().at),
       message: { accessLogBaseUrl: 'https://app.example.org' },
     });
 
     await expect(notify([anEvent()])).rejects.toThrow('connection reset');
+  });
+
+  it('drops an event older than the maximum age unsent and unseen, and handles one just younger', async () => {
+    const { notifyMany, email } = aNotifier();
+    const now = Date.parse(anEvent().at);
+    const expired = anEvent({ at: new Date(now - NOTIFIER_MAX_EVENT_AGE_MS - 1).toISOString() });
+    const current = anEvent({ at: new Date(now - NOTIFIER_MAX_EVENT_AGE_MS).toISOString() });
+
+    const outcomes = await notifyMany([expired, current]);
+    const again = await notifyMany([expired]);
+
+    expect({ outcomes: outcomes.map((outcome) => outcome.status), again: again.map((outcome) => outcome.status), sent: email.sent.map((sent) => sent.message.id) }).toEqual({
+      outcomes: ['expired', 'sent'],
+      again: ['expired'],
+      sent: [current.id],
+    });
   });
 });
 

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { CoalescingWindow } from '../../notifications/coalesce.ts';
 import { NotificationPreferencesSchema, type NotificationPreferences } from '../../notifications/preferences.ts';
-import { deliveryKey, type Delivery, type NotificationLedger, type NotificationPreferencesStore, type PreferencesLookup, type SavePreferencesOutcome } from '../../ports/notifications.ts';
+import { deliveryKey, type Delivery, type NotificationLedger, type NotificationLedgerPruning, type NotificationPreferencesStore, type PreferencesLookup, type SavePreferencesOutcome } from '../../ports/notifications.ts';
 import { toSafeInteger, type SqlExecutor, type SqlRow, type SqlStatement } from './executor.ts';
 import { notificationsMigration } from './migrations/0040-notifications.ts';
 
@@ -54,6 +54,7 @@ const Q = {
     'mark_delivered',
     'INSERT INTO chartproof.notification_deliveries (event_id, channel_hash) VALUES ($1::text, $2::bytea) ON CONFLICT (event_id, channel_hash) DO NOTHING',
   ),
+  pruneLedger: statement('prune_ledger', 'SELECT chartproof.prune_notifier_ledger($1::bigint, $2::integer) AS pruned'),
   windows: statement('windows', 'SELECT window_key, opened_at_ms, opened_by, coalesced, carried FROM chartproof.notification_windows WHERE window_key = ANY($1::text[])'),
   saveWindows: statement(
     'save_windows',
@@ -64,7 +65,7 @@ const Q = {
   ),
 };
 
-export class SqlNotificationStore implements NotificationPreferencesStore, PreferencesLookup, NotificationLedger {
+export class SqlNotificationStore implements NotificationPreferencesStore, PreferencesLookup, NotificationLedger, NotificationLedgerPruning {
   readonly #executor: SqlExecutor;
 
   constructor(executor: SqlExecutor) {
@@ -85,6 +86,11 @@ export class SqlNotificationStore implements NotificationPreferencesStore, Prefe
     if (row.erased === true) return 'erased';
     if (toSafeInteger(row.saved, 'saved rows') !== 1) throw new Error(`saving the notification preferences of patient ${patientId} wrote no row`);
     return 'saved';
+  }
+
+  async pruneLedger(options: { olderThanMs: number; limit: number }): Promise<number> {
+    const [row] = await this.#query<{ pruned: unknown }>(Q.pruneLedger, [options.olderThanMs, options.limit]);
+    return toSafeInteger(row?.pruned, 'pruned rows');
   }
 
   async preferencesOf(patientIds: readonly string[]): Promise<Map<string, NotificationPreferences>> {

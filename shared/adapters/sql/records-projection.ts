@@ -24,12 +24,13 @@ import { outboxMigration } from './migrations/0030-outbox.ts';
 import { consentIndexMigration } from './migrations/0050-consent-index.ts';
 import { controlIdempotencyMigration } from './migrations/0051-control-idempotency.ts';
 import { receiptRepairMigration } from './migrations/0052-receipt-repair.ts';
+import { notifierLedgerPruningMigration } from './migrations/0053-notifier-ledger-pruning.ts';
 
 /** The records API's migrations: the records, and the notification preferences and notifier ledger. */
 export const RECORDS_MIGRATIONS: readonly Migration[] = [recordsMigration, notificationsMigration];
 
 /** Every migration a records API database needs: the journal's and the projections' (patient control's included). */
-export const ALL_MIGRATIONS: readonly Migration[] = [...JOURNAL_MIGRATIONS, ...RECORDS_MIGRATIONS, patientControlMigration, outboxMigration, consentIndexMigration, controlIdempotencyMigration, receiptRepairMigration];
+export const ALL_MIGRATIONS: readonly Migration[] = [...JOURNAL_MIGRATIONS, ...RECORDS_MIGRATIONS, patientControlMigration, outboxMigration, consentIndexMigration, controlIdempotencyMigration, receiptRepairMigration, notifierLedgerPruningMigration];
 
 const statement = (name: string, text: string): SqlStatement => ({ name: `chartproof_records_${name}`, text });
 
