@@ -31,6 +31,8 @@ export const pinnedPost: Post = ({ url, address, headers, body, timeoutMs }) =>
     const target = new URL(url);
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const signal = AbortSignal.timeout(timeoutMs);
+    // The deadline may pass while connecting, sending or reading the answer: each then fails as a timeout.
+    const failed = (error: unknown) => reject(signal.aborted ? new PostTimeoutError(`no answer within ${timeoutMs} ms`, { cause: error }) : error);
     const request = send(
       target,
       {
@@ -44,10 +46,10 @@ export const pinnedPost: Post = ({ url, address, headers, body, timeoutMs }) =>
       (response: IncomingMessage) => {
         response.resume();
         response.on('end', () => resolve(response.statusCode ?? 0));
-        response.on('error', reject);
+        response.on('error', failed);
       },
     );
-    request.on('error', (error) => reject(signal.aborted ? new PostTimeoutError(`no answer within ${timeoutMs} ms`, { cause: error }) : error));
+    request.on('error', failed);
     request.end(body);
   });
 

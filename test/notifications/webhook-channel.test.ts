@@ -14,7 +14,8 @@ describe('WebhookChannel against a local receiver', () => {
   let server: Server;
   let base: string;
 
-  // Paths decide the receiver's answer: /ok 204, /fail 500, /redirect 302 to /ok, /slow never answers.
+  // Paths decide the receiver's answer: /ok 204, /fail 500, /redirect 302 to /ok, /slow never
+  // answers, /slow-body answers 200 and never finishes the body.
   const handle = (request: IncomingMessage, response: ServerResponse, raw: string) => {
     const path = request.url ?? '';
     received.push({
@@ -24,6 +25,7 @@ describe('WebhookChannel against a local receiver', () => {
       body: raw === '' ? undefined : JSON.parse(raw),
     });
     if (path === '/slow') return;
+    if (path === '/slow-body') return void response.writeHead(200, { 'content-type': 'text/plain' }).write('partial');
     if (path === '/redirect') response.writeHead(302, { location: `${base}/ok` }).end();
     else response.writeHead(path === '/ok' ? 204 : 500).end();
   };
@@ -72,6 +74,12 @@ describe('WebhookChannel against a local receiver', () => {
 
   it('gives up on a receiver that does not answer in time', async () => {
     const send = new WebhookChannel({ secret, timeoutMs: 200 }).send({ address: `${base}/slow`, message: aMessage() });
+
+    await expect(send).rejects.toThrow('webhook timed out after 200 ms');
+  });
+
+  it('gives up on a receiver that answers but never finishes its body', async () => {
+    const send = new WebhookChannel({ secret, timeoutMs: 200 }).send({ address: `${base}/slow-body`, message: aMessage() });
 
     await expect(send).rejects.toThrow('webhook timed out after 200 ms');
   });
