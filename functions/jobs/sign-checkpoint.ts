@@ -10,7 +10,8 @@
  * Then it completes any receipt a crashed API invocation left without its journal index
  * (shared/audit/repair-receipts.ts): in AWS no process restarts after a crash to do it, and until
  * it is done a replay of that request's Idempotency-Key answers 409 "in progress". The checkpoint
- * comes first, so that a failing repair never holds back a signature.
+ * comes first, so that a failing repair never holds back a signature, and a failed checkpoint (S3
+ * or KMS down) does not hold back the repair.
  */
 import type { RepairResult } from '../../shared/audit/repair-receipts.ts';
 import type { JournalStore } from '../../shared/ports/journal-store.ts';
@@ -37,13 +38,22 @@ export const checkpointObjectKey = (size: number): string => `checkpoints/${Stri
 
 export function makeCheckpointHandler(deps: CheckpointJobDeps): (event: unknown) => Promise<CheckpointJobResult> {
   return async () => {
-    const head = await deps.journal.treeHead();
-    const signed = await deps.journal.checkpoint({ covering: head.size });
-    const stored = signed === undefined ? 'none-signed' : deps.witness === undefined ? 'not-kept' : await store(deps.witness, signed.size, signed.note);
+    // The repair runs whatever became of the checkpoint (S3 or KMS down), and the checkpoint whatever the repair does.
+    let result: Omit<CheckpointJobResult, 'receipts'> | undefined;
+    let checkpointError: unknown;
+    try {
+      const head = await deps.journal.treeHead();
+      const signed = await deps.journal.checkpoint({ covering: head.size });
+      const stored = signed === undefined ? 'none-signed' : deps.witness === undefined ? 'not-kept' : await store(deps.witness, signed.size, signed.note);
+      deps.log.info('checkpoint round', { treeSize: head.size, checkpointSize: signed?.size, stored });
+      result = { size: signed?.size, stored };
+    } catch (error) {
+      checkpointError = error;
+    }
     const receipts = await deps.repairReceipts();
-    if (receipts.repaired + receipts.unresolved > 0) deps.log.warn('completed receipts after a crash', { ...receipts });
-    deps.log.info('checkpoint round', { treeSize: head.size, checkpointSize: signed?.size, stored });
-    return { size: signed?.size, stored, receipts };
+    if (receipts.repaired > 0) deps.log.warn('completed receipts after a crash', { ...receipts });
+    if (result === undefined) throw checkpointError;
+    return { ...result, receipts };
   };
 }
 

@@ -108,6 +108,18 @@ describe('checkpoint job handler', () => {
     expect(asked).toEqual([2, 2]);
   });
 
+  it('still repairs receipts when the witness bucket refuses the checkpoint, then fails the invocation', async () => {
+    const { journal, grow } = aJournal();
+    grow(1);
+    const broken: ObjectStore = { putObject: async () => Promise.reject(new Error('S3 unavailable')), getObject: async () => new Uint8Array() };
+    let repairs = 0;
+
+    const failing = makeCheckpointHandler({ journal, witness: broken, repairReceipts: async () => (repairs++, { repaired: 0, unresolved: 0 }), log: quiet })({});
+
+    await expect(failing).rejects.toThrow('S3 unavailable');
+    expect(repairs).toBe(1);
+  });
+
   it('names keys so that they sort by tree size', () => {
     expect([checkpointObjectKey(10), checkpointObjectKey(9), checkpointObjectKey(100)].sort()).toEqual([checkpointObjectKey(9), checkpointObjectKey(10), checkpointObjectKey(100)]);
   });

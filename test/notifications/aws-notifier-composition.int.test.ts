@@ -72,9 +72,11 @@ describe.skipIf(!superuserUrl || !endpoint)('the AWS notifier composition on Pos
       CHARTPROOF_EMAIL_SENDER: fromAddress,
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
+    // Events of now: the composition's notifier runs on the real clock and drops events a month old.
+    const at = new Date().toISOString();
     const events: DomainEvent[] = [
-      anEvent({ patientId, type: 'access.break-glass', actor: { id: 'dr-a', role: 'practitioner' } }),
-      anEvent({ patientId, type: 'access.denied', actor: { id: 'dr-b', role: 'practitioner' }, action: 'record.read', reason: 'no-consent' }),
+      anEvent({ patientId, at, type: 'access.break-glass', actor: { id: 'dr-a', role: 'practitioner' } }),
+      anEvent({ patientId, at, type: 'access.denied', actor: { id: 'dr-b', role: 'practitioner' }, action: 'record.read', reason: 'no-consent' }),
     ];
     const batch = sqsEvent(events.map((event, i) => [`m${i}`, JSON.stringify({ source: 'chartproof', 'detail-type': event.type, detail: event })] as const));
     const sent = async () => ({

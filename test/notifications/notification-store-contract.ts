@@ -231,6 +231,7 @@ export function describeNotificationStore(name: string, options: { skip: boolean
 
       // Act
       const limited = await store.pruneLedger({ olderThanMs: NOTIFIER_LEDGER_RETENTION_MS, limit: 1 });
+      const afterLimited = await store.seen(['old-1', 'old-2']);
       const rest = await store.pruneLedger({ olderThanMs: NOTIFIER_LEDGER_RETENTION_MS, limit: 100 });
       const tooYoung = await store.pruneLedger({ olderThanMs: 30 * day, limit: 100 }).then(
         () => 'pruned',
@@ -238,7 +239,13 @@ export function describeNotificationStore(name: string, options: { skip: boolean
       );
 
       // Assess: the oldest first, never a row younger than the retention; 22023 is invalid_parameter_value.
-      expect({ limited, rest, tooYoung, seen: await store.seen(['old-1', 'old-2', 'young']) }).toEqual({ limited: 2, rest: 2, tooYoung: '22023', seen: new Set(['young']) });
+      expect({ limited, afterLimited, rest, tooYoung, seen: await store.seen(['old-1', 'old-2', 'young']) }).toEqual({
+        limited: 2, // one seen event and one delivery
+        afterLimited: new Set(['old-2']),
+        rest: 2,
+        tooYoung: '22023',
+        seen: new Set(['young']),
+      });
     });
 
     it('backs the notifier: a redelivered event sends once per channel, and a failed channel is retried alone', async () => {

@@ -1,7 +1,8 @@
 /**
- * Migration 53: the notifier ledger stops growing forever. Seen events and confirmed deliveries
- * (migration 40) were only ever added, one or more rows per domain event, and the runtime role may
- * not delete them: a deleted row would let a redelivery send again.
+ * Migration 53: the notifier ledger's per-event rows stop growing forever. Seen events and confirmed
+ * deliveries (migration 40) were only ever added, one or more rows per domain event, and the runtime
+ * role may not delete them: a deleted row would let a redelivery send again. (Coalescing windows,
+ * one per patient and actor pair rather than per event, are not pruned here.)
  *
  * A row may go once no copy of its event can still be handled. The notifier drops events older
  * than NOTIFIER_MAX_EVENT_AGE_MS (30 days; shared/notifications/notify.ts) whatever the ledger
