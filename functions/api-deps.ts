@@ -12,7 +12,7 @@ export type ApiDeps = HttpDeps & {
   /** The record and patient use cases' ports. */
   readonly records: RecordsDeps;
   /** The journal, for the ledger routes (proofs, checkpoints). */
-  readonly journal: Pick<JournalStore, 'entry' | 'treeHead' | 'latestCheckpoint' | 'checkpoint' | 'consistencyProof'>;
+  readonly journal: Pick<JournalStore, 'entry' | 'treeHead' | 'latestCheckpoint' | 'checkpoint' | 'consistencyProof' | 'indexesOfLeaves'>;
   /** The notification-preferences routes' store, and which webhook hosts they accept (local: any; AWS: public only). */
   readonly notifications: Pick<PreferencesDeps, 'preferences' | 'webhookPolicy'>;
   /**

@@ -200,7 +200,8 @@ export async function composeLocal(config: LocalConfig, options: ComposeLocalOpt
   try {
     // A crash between a write's commit and the recording of its journal index leaves the index unknown.
     const control = createSqlPatientControl({ journal: database.journal, executor: database.executor });
-    const repair = await repairReceipts({ projection: database.projection, control, journal: database.journal });
+    // No grace period: a request of this database still in flight can only be another worker's, and completing its receipt early is harmless.
+    const repair = await repairReceipts({ projection: database.projection, control, journal: database.journal }, { graceMs: 0 });
     if (repair.repaired + repair.unresolved > 0) logger.warn('completed receipts after a crash', { ...repair });
     let objects: ObjectStore;
     let vault: KeyVault;

@@ -48,7 +48,7 @@ export type AccessLogItem = {
 
 export type ReadAccessLogResult = { readonly items: AccessLogItem[]; readonly next?: string; readonly entry: JournalReceipt };
 
-export type AccessLogDeps = ControlDeps & { readonly ledger?: Pick<JournalStore, 'treeHead' | 'entry'> };
+export type AccessLogDeps = ControlDeps & { readonly ledger?: Pick<JournalStore, 'indexesOfLeaves'> };
 
 export function makeReadAccessLog(deps: AccessLogDeps): (input: ReadAccessLogInput) => Promise<ReadAccessLogResult> {
   return async function readAccessLog(input) {

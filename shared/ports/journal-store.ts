@@ -128,6 +128,14 @@ export interface JournalStore<Tx extends JournalTransaction = JournalTransaction
   latestCheckpoint(): Promise<SignedCheckpoint | undefined>;
 
   /**
+   * Where the entries with these leaf hashes are, among those integrated since `since`: the search
+   * starts at the size of the last checkpoint signed before `since` (from 0 if none), so it may
+   * look further back but never misses an entry integrated after it. Resolves with index by leaf
+   * hash (base64); a hash not found is absent. For repairs after a crash (shared/audit/repair-receipts.ts).
+   */
+  indexesOfLeaves(leafHashes: readonly Uint8Array[], since: Date): Promise<Map<string, number>>;
+
+  /**
    * Signs the latest tree head if the checkpoint policy says a signature is due, and returns the
    * latest signed checkpoint (which may be older than the tree head when none is due).
    * `covering` asks for a checkpoint that covers that tree size: it makes a signature due as soon as

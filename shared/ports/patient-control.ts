@@ -134,11 +134,11 @@ export interface PatientControl {
   /** Records the journal index of a committed claim's entry. Idempotent. */
   setClaimIndex(update: ClaimKey & { readonly receipt: JournalReceipt }): Promise<void>;
 
-  /** Consents whose index a crash left unknown, at most `limit`. */
-  consentsMissingIndexes(limit: number): Promise<{ patientId: string; consentId: string; leafHash: string }[]>;
+  /** Consents whose index a crash left unknown, newest first, at most `limit`; `at` is when each was granted. */
+  consentsMissingIndexes(limit: number): Promise<{ patientId: string; consentId: string; leafHash: string; at: string }[]>;
 
-  /** Claims (of consent grants and erasures) whose entry index a crash left unknown, at most `limit`. */
-  claimsMissingIndexes(limit: number): Promise<(ClaimKey & { leafHash: string })[]>;
+  /** Claims (of consent grants and erasures) whose entry index a crash left unknown, newest first, at most `limit`; `at` is when each was made. */
+  claimsMissingIndexes(limit: number): Promise<(ClaimKey & { leafHash: string; at: string })[]>;
 
   /** Every consent of the patient, revoked ones included, oldest first. */
   consents(patientId: string): Promise<StoredConsent[]>;
@@ -162,8 +162,8 @@ export interface PatientControl {
    */
   accessLog(query: { patientId: string; since?: string | undefined; until?: string | undefined; after?: { at: string; seq: number } | undefined; limit: number }): Promise<AccessLogRow[]>;
 
-  /** Access rows whose index a crash left unknown, oldest first, at most `limit`. */
-  accessRowsMissingIndexes(limit: number): Promise<{ seq: number; leafHash: string }[]>;
+  /** Access rows whose index a crash left unknown, newest first, at most `limit`; `at` is the access's time. */
+  accessRowsMissingIndexes(limit: number): Promise<{ seq: number; leafHash: string; at: string }[]>;
 
   /** Records the journal indexes of access rows. Idempotent. */
   setAccessIndexes(updates: readonly { seq: number; receipt: JournalReceipt }[]): Promise<void>;

@@ -121,7 +121,7 @@ export interface RecordsProjection {
    * Rows whose index is still unknown (a crash between commit and `setJournalIndexes`), with
    * their leaf hashes, so a repair can find their entries in the journal.
    */
-  rowsMissingIndexes(limit: number): Promise<JournalIndexUpdate['row'][]>;
+  rowsMissingIndexes(limit: number): Promise<(JournalIndexUpdate['row'] & { readonly at: string })[]>;
 }
 
 /** Which row an index belongs to. */

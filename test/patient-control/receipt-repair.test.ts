@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../shared/access/actor.ts';
 import { createSqlPatientControl } from '../../shared/adapters/sql/patient-control.ts';
-import { repairReceipts } from '../../shared/audit/repair-receipts.ts';
+import { REPAIR_GRACE_MS, repairReceipts, type RepairOptions } from '../../shared/audit/repair-receipts.ts';
 import { makeGrantConsent } from '../../shared/consent/grant-consent.ts';
 import { IdempotencyInProgressError } from '../../shared/errors.ts';
 import { makeCreateRecord } from '../../shared/records/create-record.ts';
@@ -40,7 +40,8 @@ describe('receipt repair after a crash between a commit and the recording of its
       await session.query('UPDATE chartproof.consents SET journal_index = NULL WHERE consent_id = $1::uuid', [ids.consentId]);
       await session.query("UPDATE chartproof.idempotency_keys SET entry_index = NULL WHERE key = 'grant-1'");
     });
-  const repair = (options?: { maxScan: number }) => repairReceipts({ ...deps, journal: fixture.database.journal }, options);
+  /** A repair that takes rows on at once (no grace period) unless told otherwise. */
+  const repair = (options: RepairOptions = {}) => repairReceipts({ ...deps, journal: fixture.database.journal }, { graceMs: 0, ...options });
   const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
 
   it('completes record versions, access rows, consents and claims, and the replay then answers as the first time', async () => {
@@ -77,20 +78,37 @@ describe('receipt repair after a crash between a commit and the recording of its
     });
   });
 
-  it('leaves rows whose entries lie beyond the scanned tail for a later run', async () => {
+  it('leaves rows younger than the grace period to their own requests', async () => {
     // Prepare
     const created = await makeCreateRecord(deps)({ actor: fixture.practitioner, patientId: patient.patientId, resource: observation() });
     const granted = await grant();
     await forgetIndexes({ recordId: created.recordId, consentId: granted.consentId });
 
-    // Act: the grant's entry is the last one, the record's the one before
-    const shallow = await repair({ maxScan: 1 });
-    const deep = await repair();
+    // Act
+    const early = await repair({ graceMs: REPAIR_GRACE_MS });
+    const later = await repair({ graceMs: REPAIR_GRACE_MS, now: () => Date.now() + REPAIR_GRACE_MS + 1_000 });
+
+    // Assess: the record version, the consent and the claim
+    expect([early, later]).toEqual([
+      { repaired: 0, unresolved: 0 },
+      { repaired: 3, unresolved: 0 },
+    ]);
+  });
+
+  it('searches the journal from the last checkpoint signed before the row, and finds entries integrated after it', async () => {
+    // Prepare: a checkpoint signed now; then, ten minutes on by the writers' clock, a record version and many more entries
+    await fixture.database.journal.append(Array.from({ length: 40 }, (_, n) => new TextEncoder().encode(`{"filler":${n}}`)));
+    const signed = await fixture.database.journal.checkpoint();
+    const later = { ...deps, clock: () => new Date(Date.now() + 10 * 60_000) };
+    const created = await makeCreateRecord(later)({ actor: fixture.practitioner, patientId: patient.patientId, resource: observation() });
+    await fixture.database.journal.append(Array.from({ length: 40 }, (_, n) => new TextEncoder().encode(`{"filler":${n + 40}}`)));
+    await fixture.database.executor.withSession((session) => session.query('UPDATE chartproof.records SET journal_index = NULL WHERE record_id = $1::uuid', [created.recordId]));
+
+    // Act
+    const result = await repair({ now: () => Date.now() + 10 * 60_000 });
 
     // Assess
-    expect([shallow, deep]).toEqual([
-      { repaired: 2, unresolved: 1 }, // the grant's consent and claim; not the record version
-      { repaired: 1, unresolved: 0 },
-    ]);
+    const version = await deps.projection.recordVersion({ patientId: patient.patientId, recordId: created.recordId, version: 1 });
+    expect({ signed: (signed?.size ?? 0) <= created.entry.index, result, entry: version?.entry }).toEqual({ signed: true, result: { repaired: 1, unresolved: 0 }, entry: created.entry });
   });
 });

@@ -431,7 +431,7 @@ describe('receipt repair after a crash between commit and the recording of the i
     });
 
     const control = createSqlPatientControl({ journal: fixture.database.journal, executor: fixture.database.executor });
-    const result = await repairReceipts({ projection: fixture.deps.projection, control, journal: fixture.database.journal });
+    const result = await repairReceipts({ projection: fixture.deps.projection, control, journal: fixture.database.journal }, { graceMs: 0 });
 
     expect([result, (await fixture.deps.projection.patient(patientId))?.entry.index]).toEqual([{ repaired: 1, unresolved: 0 }, receipts[0]?.index]);
   });

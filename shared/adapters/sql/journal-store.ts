@@ -7,6 +7,7 @@
 import type { Hash } from '../../ledger/hashing.ts';
 import { DEFAULT_CHECKPOINT_POLICY, receiptsFor, type CheckpointPolicy } from '../../ledger/sequencing.ts';
 import { leafHash } from '../../ledger/hashing.ts';
+import { encodeBase64 } from '../../ledger/strict-base64.ts';
 import {
   InvalidEntryError,
   JournalCorruptionError,
@@ -173,6 +174,12 @@ export function createSqlJournalStore(options: SqlJournalStoreOptions): SqlJourn
     },
 
     latestCheckpoint: () => executor.withSession((session) => readLatestCheckpoint(session, signer)),
+
+    async indexesOfLeaves(leafHashes, since) {
+      if (leafHashes.length === 0) return new Map();
+      const rows = await executor.withSession((session) => session.query<{ idx: unknown; leaf_hash: Uint8Array }>(QUERIES.leavesSince, [leafHashes, since.toISOString()]));
+      return new Map(rows.map((row) => [encodeBase64(row.leaf_hash), toSafeInteger(row.idx, 'index')]));
+    },
 
     checkpoint(checkpointOptions): Promise<SignedCheckpoint | undefined> {
       if (checkpointSettings === undefined) return Promise.reject(new Error('this journal store has no checkpoint signer'));

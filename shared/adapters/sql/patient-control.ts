@@ -98,12 +98,12 @@ const Q = {
   ),
   consentsMissingIndexes: statement(
     'consents_missing_indexes',
-    'SELECT patient_id, consent_id, leaf_hash FROM chartproof.consents WHERE journal_index IS NULL LIMIT $1::integer',
+    'SELECT patient_id, consent_id, leaf_hash, granted_at FROM chartproof.consents WHERE journal_index IS NULL ORDER BY granted_at DESC LIMIT $1::integer',
   ),
   claimsMissingIndexes: statement(
     'claims_missing_indexes',
-    `SELECT actor_id, route, key, entry_leaf_hash FROM chartproof.idempotency_keys
-     WHERE entry_leaf_hash IS NOT NULL AND entry_index IS NULL LIMIT $1::integer`,
+    `SELECT actor_id, route, key, entry_leaf_hash, created_at FROM chartproof.idempotency_keys
+     WHERE entry_leaf_hash IS NOT NULL AND entry_index IS NULL ORDER BY created_at DESC LIMIT $1::integer`,
   ),
   consents: statement('consents', `SELECT ${CONSENT_COLUMNS} FROM chartproof.consents WHERE patient_id = $1::uuid ORDER BY granted_at, consent_id`),
   // Everything a practitioner's read needs before the decision, in one statement (one round trip):
@@ -146,7 +146,7 @@ const Q = {
   ),
   accessMissingIndexes: statement(
     'access_missing_indexes',
-    'SELECT seq, leaf_hash FROM chartproof.access_index WHERE journal_index IS NULL ORDER BY seq LIMIT $1::integer',
+    'SELECT seq, leaf_hash, at FROM chartproof.access_index WHERE journal_index IS NULL ORDER BY seq DESC LIMIT $1::integer',
   ),
 } as const;
 
@@ -274,6 +274,7 @@ export function createSqlPatientControl(options: SqlPatientControlOptions): Pati
         patientId: String(row.patient_id),
         consentId: String(row.consent_id),
         leafHash: base64(row.leaf_hash, 'leaf_hash'),
+        at: timestamp(row.granted_at, 'granted_at'),
       }));
     },
 
@@ -283,11 +284,16 @@ export function createSqlPatientControl(options: SqlPatientControlOptions): Pati
         route: String(row.route),
         key: String(row.key),
         leafHash: base64(row.entry_leaf_hash, 'entry_leaf_hash'),
+        at: timestamp(row.created_at, 'created_at'),
       }));
     },
 
     async accessRowsMissingIndexes(limit) {
-      return (await read(Q.accessMissingIndexes, [limit])).map((row) => ({ seq: toSafeInteger(row.seq, 'seq'), leafHash: base64(row.leaf_hash, 'leaf_hash') }));
+      return (await read(Q.accessMissingIndexes, [limit])).map((row) => ({
+        seq: toSafeInteger(row.seq, 'seq'),
+        leafHash: base64(row.leaf_hash, 'leaf_hash'),
+        at: timestamp(row.at, 'at'),
+      }));
     },
 
     setAccessIndexes,

@@ -19,6 +19,18 @@ export const QUERIES = {
   /** After the caller's commit, waits for the queued row's integration; must run outside a transaction block. */
   await: statement('await', 'CALL chartproof.journal_append(NULL, $1::bigint, $2::bigint, NULL, NULL)'),
 
+  /**
+   * The entries among $1's leaf hashes, from the size of the last checkpoint signed before $2 (or
+   * from 0) to the head: one pass over that stretch, hashing each entry (no index by leaf hash:
+   * it would cost more storage per entry than the journal's whole budget).
+   */
+  leavesSince: statement(
+    'leaves_since',
+    String.raw`SELECT e.idx, sha256('\x00'::bytea || e.entry) AS leaf_hash
+     FROM chartproof.journal_entries e
+     WHERE e.idx >= coalesce((SELECT c.size FROM chartproof.checkpoints c WHERE c.signed_at < $2::timestamptz ORDER BY c.size DESC LIMIT 1), 0)
+       AND sha256('\x00'::bytea || e.entry) = ANY($1::bytea[])`,
+  ),
   head: statement('head', 'SELECT size, root FROM chartproof.journal_head WHERE singleton'),
   entry: statement('entry', 'SELECT entry FROM chartproof.journal_entries WHERE idx = $1::bigint'),
 

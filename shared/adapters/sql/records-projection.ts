@@ -7,13 +7,12 @@ import type { JournalStore } from '../../ports/journal-store.ts';
 import type {
   IdempotencyClaim,
   JournalIndexUpdate,
-  ProjectedRow,
   RecordsProjection,
   RecordsTransaction,
 } from '../../ports/records-projection.ts';
 import { CoalescedWriter } from './coalesced-writer.ts';
 import { PATIENT_COLUMNS, patientRecordRow, patientRow, RECORD_COLUMNS, recordRow } from './record-rows.ts';
-import { optionalText, base64, hashBytes } from './row-values.ts';
+import { optionalText, base64, hashBytes, timestamp } from './row-values.ts';
 import { toSafeInteger, type SqlExecutor, type SqlRow, type SqlStatement } from './executor.ts';
 import type { SqlJournalTransaction } from './journal-store.ts';
 import { JOURNAL_MIGRATIONS, type Migration } from './migrate.ts';
@@ -115,11 +114,11 @@ const Q = {
   ),
   patientsMissingIndexes: statement(
     'patients_missing_indexes',
-    'SELECT patient_id, leaf_hash FROM chartproof.patients WHERE journal_index IS NULL LIMIT $1::integer',
+    'SELECT patient_id, leaf_hash, registered_at FROM chartproof.patients WHERE journal_index IS NULL ORDER BY registered_at DESC LIMIT $1::integer',
   ),
   recordsMissingIndexes: statement(
     'records_missing_indexes',
-    'SELECT patient_id, record_id, version, leaf_hash FROM chartproof.records WHERE journal_index IS NULL LIMIT $1::integer',
+    'SELECT patient_id, record_id, version, leaf_hash, created_at FROM chartproof.records WHERE journal_index IS NULL ORDER BY created_at DESC LIMIT $1::integer',
   ),
 } as const;
 
@@ -217,14 +216,20 @@ export function createSqlRecordsProjection(options: SqlRecordsProjectionOptions)
       const patients = await read(Q.patientsMissingIndexes, [limit]);
       const records = await read(Q.recordsMissingIndexes, [limit]);
       return [
-        ...patients.map((row): ProjectedRow => ({ kind: 'patient', patientId: String(row.patient_id), leafHash: base64(row.leaf_hash, 'leaf_hash') })),
+        ...patients.map((row) => ({
+          kind: 'patient' as const,
+          patientId: String(row.patient_id),
+          leafHash: base64(row.leaf_hash, 'leaf_hash'),
+          at: timestamp(row.registered_at, 'registered_at'),
+        })),
         ...records.map(
-          (row): ProjectedRow => ({
-            kind: 'record',
+          (row) => ({
+            kind: 'record' as const,
             patientId: String(row.patient_id),
             recordId: String(row.record_id),
             version: toSafeInteger(row.version, 'version'),
             leafHash: base64(row.leaf_hash, 'leaf_hash'),
+            at: timestamp(row.created_at, 'created_at'),
           }),
         ),
       ].slice(0, limit);
