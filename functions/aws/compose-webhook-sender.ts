@@ -12,7 +12,7 @@ import * as z from 'zod';
 import { DnsHostResolver } from '../../shared/adapters/dns-host-resolver.ts';
 import type { Post } from '../../shared/adapters/pinned-post.ts';
 import { WebhookChannel } from '../../shared/adapters/webhook-channel.ts';
-import { publicWebhookAddress, type HostResolver } from '../../shared/notifications/webhook-target.ts';
+import { publicWebhookAddresses, type HostResolver } from '../../shared/notifications/webhook-target.ts';
 import { createLogger } from '../http/observability.ts';
 import type { WebhookSenderDeps } from '../jobs/send-webhook.ts';
 import { BaseEnvSchema, ConfigurationError, parseEnvironment, required } from './environment.ts';
@@ -31,7 +31,7 @@ export type WebhookSenderOptions = {
   secrets?: Pick<SecretsManagerClient, 'send'>;
   /** The SSRF guard's resolver; default the system resolver. */
   resolver?: HostResolver;
-  /** For tests: the transport, told the checked address the POST must connect to. */
+  /** For tests: the transport, told the checked addresses the POST must connect to. */
   post?: Post;
 };
 
@@ -42,7 +42,7 @@ export async function composeWebhookSender(config: WebhookSenderConfig, options:
   const resolver = options.resolver ?? new DnsHostResolver();
   const webhook = new WebhookChannel({
     secret: SecretString,
-    resolveTarget: (url) => publicWebhookAddress(url, { resolver }),
+    resolveTarget: (url) => publicWebhookAddresses(url, { resolver }),
     ...(options.post === undefined ? {} : { post: options.post }),
   });
   return { webhook, log: createLogger({ serviceName: config.POWERTOOLS_SERVICE_NAME ?? 'chartproof', logLevel: config.POWERTOOLS_LOG_LEVEL ?? 'INFO' }) };

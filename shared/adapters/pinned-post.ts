@@ -1,5 +1,5 @@
 /**
- * A POST over node:http or node:https that connects to a given address rather than whatever the
+ * A POST over node:http or node:https that connects to given addresses rather than whatever the
  * host name resolves to when the socket opens: the webhook sender checks the address first
  * (shared/notifications/webhook-target.ts), and a second resolution could answer differently (DNS
  * rebinding). The URL's host name still goes in the Host header and, over TLS, in SNI and the
@@ -11,8 +11,8 @@ import { isIP, type LookupFunction } from 'node:net';
 
 export type PostRequest = {
   readonly url: string;
-  /** Connect to this address (IPv4 or IPv6); undefined: resolve the host name as usual. */
-  readonly address: string | undefined;
+  /** Connect to one of these addresses (IPv4 or IPv6), as the system would try a name's; undefined: resolve the host name as usual. */
+  readonly addresses: readonly string[] | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
   /** The whole exchange's deadline, connection included. */
@@ -26,7 +26,7 @@ export class PostTimeoutError extends Error {
   override name = 'TimeoutError';
 }
 
-export const pinnedPost: Post = ({ url, address, headers, body, timeoutMs }) =>
+export const pinnedPost: Post = ({ url, addresses, headers, body, timeoutMs }) =>
   new Promise((resolve, reject) => {
     const target = new URL(url);
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -41,7 +41,7 @@ export const pinnedPost: Post = ({ url, address, headers, body, timeoutMs }) =>
         signal,
         // One connection per delivery: a pooled socket could have been opened to another address.
         agent: false,
-        ...(address === undefined ? {} : { lookup: lookupOnly(address) }),
+        ...(addresses === undefined ? {} : { lookup: lookupOnly(addresses) }),
       },
       (response: IncomingMessage) => {
         response.resume();
@@ -53,12 +53,16 @@ export const pinnedPost: Post = ({ url, address, headers, body, timeoutMs }) =>
     request.end(body);
   });
 
-/** A lookup that answers `address` for any name, in both of the forms net.connect asks for. */
-function lookupOnly(address: string): LookupFunction {
-  const family = isIP(address);
-  if (family === 0) throw new TypeError(`${address} is not an IP address`);
+/**
+ * A lookup that answers `addresses` for any name, in both of the forms net.connect asks for: all of
+ * them (it then tries each in turn, as for a name with several addresses), or the first.
+ */
+function lookupOnly(addresses: readonly string[]): LookupFunction {
+  const answers = addresses.map((address) => ({ address, family: isIP(address) }));
+  const [first] = answers;
+  if (first === undefined || answers.some((answer) => answer.family === 0)) throw new TypeError('pinned addresses must be one or more IP addresses');
   return (_hostname, options, callback) => {
-    if (options.all === true) callback(null, [{ address, family }]);
-    else callback(null, address, family);
+    if (options.all === true) callback(null, answers);
+    else callback(null, first.address, first.family);
   };
 }

@@ -4,7 +4,7 @@
  * Redirects are not followed: the target was checked (see webhook-target.ts), a redirect's target
  * was not, and following one would let any endpoint point the notifier at an internal address.
  * With a `resolveTarget` (the SSRF guard in AWS), the connection goes to the address it checked
- * and no other (pinned-post.ts), so a DNS answer that changes after the check changes nothing.
+ * and no others (pinned-post.ts), so a DNS answer that changes after the check changes nothing.
  * Each attempt has a timeout, so one slow receiver cannot hold the notifier past its own timeout;
  * retrying is the queue's job.
  */
@@ -21,11 +21,11 @@ export type WebhookChannelOptions = {
   /** Default 5000 ms. */
   timeoutMs?: number;
   /**
-   * Called before each send; in AWS mode, the SSRF guard (publicWebhookAddress). Answers the
-   * checked address the POST must connect to, or rejects to refuse the target. Without it the
+   * Called before each send; in AWS mode, the SSRF guard (publicWebhookAddresses). Answers the
+   * checked addresses the POST must connect to, or rejects to refuse the target. Without it the
    * host name is resolved as usual (the local server, whose receivers may be on loopback).
    */
-  resolveTarget?: (url: string) => Promise<string>;
+  resolveTarget?: (url: string) => Promise<readonly string[]>;
   /** Epoch milliseconds; injected for tests. */
   clock?: () => number;
   /** The transport; default pinnedPost. */
@@ -51,7 +51,7 @@ export class WebhookChannel implements NotificationSender {
 
   async send(input: { address: string; message: NotificationMessage }): Promise<void> {
     const { secret, timeoutMs = 5000, resolveTarget, clock = Date.now, post = pinnedPost } = this.#options;
-    const address = await resolveTarget?.(input.address);
+    const addresses = await resolveTarget?.(input.address);
     const { id, kind, at, subject, text, link } = input.message;
     const body = JSON.stringify({ id, kind, at, subject, text, link });
     const timestamp = Math.floor(clock() / 1000);
@@ -59,7 +59,7 @@ export class WebhookChannel implements NotificationSender {
     try {
       status = await post({
         url: input.address,
-        address,
+        addresses,
         body,
         timeoutMs,
         headers: {

@@ -10,8 +10,8 @@
  * addresses is not public, so a name with one public and one private address cannot slip through.
  *
  * DNS rebinding (a name that answers a public address to the check and a private one to the
- * connection) is closed by resolving once: `publicWebhookAddress` returns the checked address, and
- * the sender connects to that address and no other (shared/adapters/pinned-post.ts), while TLS still
+ * connection) is closed by resolving once: `publicWebhookAddresses` returns the checked addresses,
+ * and the sender connects to those and no others (shared/adapters/pinned-post.ts), while TLS still
  * verifies the certificate against the host name.
  */
 import { BlockList, isIP } from 'node:net';
@@ -98,28 +98,27 @@ export class WebhookTargetError extends Error {
  * addresses. Throws WebhookTargetError naming the refused address; resolver failures propagate.
  */
 export async function assertPublicWebhookTarget(url: string, options: { resolver: HostResolver }): Promise<void> {
-  await publicWebhookAddress(url, options);
+  await publicWebhookAddresses(url, options);
 }
 
 /**
- * The address to connect to for `url`, once every address of its host has been checked as
- * `assertPublicWebhookTarget` does: the literal itself, or the first address its name resolves
- * to. A sender that connects to this address and no other cannot be rebound to another.
+ * The addresses to connect to for `url`, once every one has been checked as
+ * `assertPublicWebhookTarget` does: the literal itself, or all the addresses its name resolves to,
+ * in the resolver's order. A sender that connects to these and no others cannot be rebound.
  */
-export async function publicWebhookAddress(url: string, options: { resolver: HostResolver }): Promise<string> {
+export async function publicWebhookAddresses(url: string, options: { resolver: HostResolver }): Promise<string[]> {
   const hostname = new URL(url).hostname;
   const literal = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
   if (isIP(literal) !== 0) {
     const reason = nonPublicAddressReason(literal);
     if (reason !== undefined) throw new WebhookTargetError(`webhook target refused: ${reason}`);
-    return literal;
+    return [literal];
   }
   const addresses = await options.resolver.resolve(hostname);
-  const [first] = addresses;
-  if (first === undefined) throw new WebhookTargetError(`webhook target refused: ${hostname} has no addresses`);
+  if (addresses.length === 0) throw new WebhookTargetError(`webhook target refused: ${hostname} has no addresses`);
   for (const address of addresses) {
     const reason = nonPublicAddressReason(address);
     if (reason !== undefined) throw new WebhookTargetError(`webhook target refused: ${hostname} resolves to ${reason}`);
   }
-  return first;
+  return addresses;
 }

@@ -98,7 +98,7 @@ describe.skipIf(!endpoint)('the AWS notification path against moto_server', () =
       await composeWebhookSender(webhookSenderConfigFromEnv({ AWS_REGION: 'us-east-1', CHARTPROOF_WEBHOOK_SECRET_ARN: ARN, POWERTOOLS_LOG_LEVEL: 'SILENT' }), {
         secrets,
         resolver: { resolve: async (hostname) => (hostname === HOOK_HOST ? ['93.184.216.34'] : ['127.0.0.1']) },
-        post: (request) => pinnedPost({ ...request, url: hookUrl, address: undefined }),
+        post: (request) => pinnedPost({ ...request, url: hookUrl, addresses: undefined }),
       }),
     );
     lambda.on(InvokeCommand, { FunctionName: SENDER_FUNCTION, InvocationType: 'RequestResponse' }).callsFake(async (input: { Payload: Uint8Array }) => {

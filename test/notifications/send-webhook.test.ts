@@ -68,13 +68,13 @@ describe('the webhook sender function', () => {
    * The composition, its guard resolving names by `hosts` (or `resolve`), its POSTs going to the
    * receiver's `path`; `pinned` collects the address each POST was told to connect to.
    */
-  async function aSender(options: { hosts?: Record<string, string[]>; resolve?: (hostname: string) => Promise<string[]>; path?: string; pinned?: (string | undefined)[] } = {}) {
+  async function aSender(options: { hosts?: Record<string, string[]>; resolve?: (hostname: string) => Promise<string[]>; path?: string; pinned?: (readonly string[] | undefined)[] } = {}) {
     const deps = await composeWebhookSender(config(), {
       secrets: new SecretsManagerClient({ region: 'eu-west-1' }),
       resolver: { resolve: options.resolve ?? (async (hostname) => options.hosts?.[hostname] ?? []) },
       post: (request) => {
-        options.pinned?.push(request.address);
-        return pinnedPost({ ...request, url: `${base}${options.path ?? '/ok'}`, address: undefined });
+        options.pinned?.push(request.addresses);
+        return pinnedPost({ ...request, url: `${base}${options.path ?? '/ok'}`, addresses: undefined });
       },
     });
     return makeSendWebhookHandler({ ...deps, log });
@@ -111,15 +111,15 @@ describe('the webhook sender function', () => {
     expect(logged).toEqual([{ message: 'webhook failed', attributes: expect.objectContaining({ error: 'WebhookTargetRefusedError' }) }]);
   });
 
-  it('resolves the host once and connects to the address it checked, so a changed DNS answer cannot rebind it', async () => {
-    const answers = [['93.184.216.34'], ['127.0.0.1']];
+  it('resolves the host once and connects only to the addresses it checked, so a changed DNS answer cannot rebind it', async () => {
+    const answers = [['93.184.216.34', '2606:2800:220:1::1'], ['127.0.0.1']];
     const asked: string[] = [];
-    const pinned: (string | undefined)[] = [];
+    const pinned: (readonly string[] | undefined)[] = [];
     const handler = await aSender({ resolve: async (hostname) => (asked.push(hostname), answers[asked.length - 1] ?? ['169.254.169.254']), pinned });
 
     const sent = await handler({ url: PUBLIC_URL, message: aMessage() });
 
-    expect({ sent, asked, pinned, received: received.length }).toEqual({ sent: { ok: true }, asked: ['hooks.receiver.example'], pinned: ['93.184.216.34'], received: 1 });
+    expect({ sent, asked, pinned, received: received.length }).toEqual({ sent: { ok: true }, asked: ['hooks.receiver.example'], pinned: [['93.184.216.34', '2606:2800:220:1::1']], received: 1 });
   });
 
   it('fails when the receiver answers non-2xx, naming the status only', async () => {

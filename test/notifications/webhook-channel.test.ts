@@ -85,7 +85,7 @@ describe('WebhookChannel against a local receiver', () => {
   });
 
   it('sends nothing when the target check refuses the address', async () => {
-    const resolveTarget = async (): Promise<string> => {
+    const resolveTarget = async (): Promise<string[]> => {
       throw new Error('webhook target refused: 127.0.0.1 is loopback');
     };
 
@@ -95,11 +95,12 @@ describe('WebhookChannel against a local receiver', () => {
     expect(received).toEqual([]);
   });
 
-  it('connects to the address the target check answered, not to what the name resolves to', async () => {
-    // .invalid never resolves (RFC 6761): the POST can only arrive through the checked address.
+  it('connects to the addresses the target check answered, not to what the name resolves to, trying each in turn', async () => {
+    // .invalid never resolves (RFC 6761): the POST can only arrive through the checked addresses.
+    // The receiver listens on 127.0.0.1 only, so the first address (::1) refuses the connection.
     const address = base.replace('127.0.0.1', 'receiver.invalid');
 
-    const pinned = await new WebhookChannel({ secret, resolveTarget: async () => '127.0.0.1' }).send({ address: `${address}/ok`, message: aMessage() });
+    const pinned = await new WebhookChannel({ secret, resolveTarget: async () => ['::1', '127.0.0.1'] }).send({ address: `${address}/ok`, message: aMessage() });
     const unpinned = new WebhookChannel({ secret }).send({ address: `${address}/ok`, message: aMessage() });
 
     expect(pinned).toBeUndefined();
