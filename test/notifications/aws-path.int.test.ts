@@ -13,8 +13,6 @@
  * resolver) to a public address, and the sender's fetch is routed to the receiver.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CreateEventBusCommand, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -42,13 +40,13 @@ import { MemoryNotificationLedger } from '../../shared/notifications/memory-ledg
 import { makeNotify } from '../../shared/notifications/notify.ts';
 import { everyPatientChose } from './fixtures.ts';
 import type { NotificationPreferences } from '../../shared/notifications/preferences.ts';
-import { verifyWebhookSignature } from '../../shared/notifications/webhook-signature.ts';
 import { anEvent } from '../events/fixtures.ts';
 import { motoEventBridge, motoSqs } from '../events/moto-event-clients.ts';
 import { sqsEvent } from '../jobs/sqs-event.ts';
 import { testAwsEndpoint } from '../support/services.ts';
 import { aMessage } from './fixtures.ts';
 import { motoModels, motoSes, motoSns } from './moto-notification-clients.ts';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
 
 const endpoint = testAwsEndpoint();
 const MAX_RECEIVE_COUNT = 2;
@@ -67,8 +65,13 @@ describe.skipIf(!endpoint)('the AWS notification path against moto_server', () =
   const ses = motoSes(url);
   const sns = motoSns(url);
   const secrets = new SecretsManagerClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  const hooks: Hook[] = [];
-  let receiver: Server;
+  let receiver: WebhookReceiver;
+  /** The webhooks the receiver got, as the assertions compare them. */
+  const hooks = (): Hook[] =>
+    receiver.received.map(({ verified, eventId, body }) => {
+      const { id, kind } = body as { id: string; kind: string };
+      return { verified, eventIdHeader: eventId, id, kind };
+    });
   let hookUrl: string;
   const webhookSecret = `whsec-${randomUUID()}`;
   const patientHookUrl = `https://${HOOK_HOST}/chartproof`;
@@ -76,20 +79,8 @@ describe.skipIf(!endpoint)('the AWS notification path against moto_server', () =
 
   beforeAll(async () => {
     // The receiver checks each request's signature over the raw body, as README's verification steps say.
-    receiver = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const header = request.headers['chartproof-signature'] as string | undefined;
-        const verified = verifyWebhookSignature({ header, body: raw, secrets: [webhookSecret], now: Math.floor(Date.now() / 1000) }).ok;
-        const { id, kind } = JSON.parse(raw) as { id: string; kind: string };
-        hooks.push({ verified, eventIdHeader: request.headers['chartproof-event-id'] as string | undefined, id, kind });
-        response.writeHead(verified ? 204 : 401).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    receiver = await startWebhookReceiver(webhookSecret, ({ verified }, response) => void response.writeHead(verified ? 204 : 401).end());
+    hookUrl = `${receiver.base}/hook`;
 
     // The webhook sender function as deployed, its secret on moto; Lambda's RequestResponse
     // invocation played in-process: the result as the payload, or a function error.
@@ -112,8 +103,7 @@ describe.skipIf(!endpoint)('the AWS notification path against moto_server', () =
 
   afterAll(async () => {
     lambda.restore();
-    receiver.closeAllConnections();
-    await new Promise((resolve) => receiver.close(resolve));
+    await receiver.close();
   });
 
   /** The stack's notification path (infra/constructs/events.ts) in miniature: bus, rule, queue with a DLQ. */
@@ -226,7 +216,7 @@ describe.skipIf(!endpoint)('the AWS notification path against moto_server', () =
         .map((m) => ({ source: m.source, subject: m.subject }))
         .sort((a, b) => a.subject.localeCompare(b.subject)),
       sms: (await motoModels<SentSms>(url, 'sns', 'SMS')).filter((m) => m.phone_number === phone).map((m) => m.message.match(/^Chartproof: (dr-\w|practitioner dr-\w)/)?.[1]).sort(),
-      hooks: hooks.filter((h) => events.some((e) => e.id === h.id)).sort((a, b) => a.kind.localeCompare(b.kind)),
+      hooks: hooks().filter((h) => events.some((e) => e.id === h.id)).sort((a, b) => a.kind.localeCompare(b.kind)),
     });
     const afterFirst = await sent();
     expect(afterFirst).toEqual({
@@ -271,13 +261,13 @@ describe.skipIf(!endpoint)('the AWS notification path against moto_server', () =
 
   it("hands the composition's webhooks to the sender function, whose guard refuses non-public targets", async () => {
     const config = { CHARTPROOF_WEBHOOK_SENDER_FUNCTION: SENDER_FUNCTION } as NotifierConfig;
-    const before = hooks.length;
+    const before = hooks().length;
 
     const channels = await notifierChannels(config, { ses, sns, lambda: new LambdaClient({ region: 'us-east-1' }) });
     const send = channels.webhook?.send({ address: hookUrl.replace('http:', 'https:'), message: aMessage() });
 
     expect({ email: channels.email, sms: channels.sms !== undefined }).toEqual({ email: undefined, sms: true });
     await expect(send).rejects.toMatchObject({ name: 'WebhookSenderError', errorType: 'WebhookTargetRefusedError' });
-    expect(hooks.length).toBe(before);
+    expect(hooks().length).toBe(before);
   });
 });

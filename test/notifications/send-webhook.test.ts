@@ -3,8 +3,6 @@
  * (functions/aws/compose-webhook-sender.ts): the secret read from Secrets Manager, the SSRF guard,
  * the signed POST to a local receiver, and errors that name no URL or address.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -12,47 +10,30 @@ import { composeWebhookSender, webhookSenderConfigFromEnv } from '../../function
 import { pinnedPost } from '../../shared/adapters/pinned-post.ts';
 import { InvalidWebhookRequestError, makeSendWebhookHandler, WebhookSendFailedError, WebhookTargetRefusedError } from '../../functions/jobs/send-webhook.ts';
 import type { JobLog } from '../../functions/aws/job-handler.ts';
-import { verifyWebhookSignature } from '../../shared/notifications/webhook-signature.ts';
 import { aMessage } from './fixtures.ts';
+import { startWebhookReceiver, type ReceivedHook, type WebhookReceiver } from './webhook-receiver.ts';
 
 const secret = 'whsec-sender-test';
 const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:webhook-AbCdEf';
 // A host name the test resolver maps to a public address (no DNS is asked); the POST
-// itself is routed to the local receiver by the injected fetch.
+// itself is routed to the local receiver by the injected transport.
 const PUBLIC_URL = 'https://hooks.receiver.example/chartproof';
 
-type Received = { path: string; verified: boolean; eventId: string | undefined; body: unknown };
-
 describe('the webhook sender function', () => {
-  const received: Received[] = [];
+  let receiver: WebhookReceiver;
+  let received: ReceivedHook[];
   const logged: { message: string; attributes: Record<string, unknown> }[] = [];
   const log: JobLog = { info: (message, attributes) => logged.push({ message, attributes }), warn: (message, attributes) => logged.push({ message, attributes }) };
-  let server: Server;
   let base: string;
   const secrets = mockClient(SecretsManagerClient);
 
   beforeAll(async () => {
-    server = createServer((request: IncomingMessage, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        received.push({
-          path: request.url ?? '',
-          verified: verifyWebhookSignature({ header: request.headers['chartproof-signature'] as string | undefined, body: raw, secrets: [secret], now: Math.floor(Date.now() / 1000) }).ok,
-          eventId: request.headers['chartproof-event-id'] as string | undefined,
-          body: JSON.parse(raw) as unknown,
-        });
-        response.writeHead(request.url === '/fail' ? 500 : 204).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    receiver = await startWebhookReceiver(secret, ({ path }, response) => void response.writeHead(path === '/fail' ? 500 : 204).end());
+    ({ base, received } = receiver);
   });
 
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await receiver.close();
   });
 
   beforeEach(() => {

@@ -1,48 +1,29 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebhookChannel, WebhookDeliveryError } from '../../shared/adapters/webhook-channel.ts';
-import { verifyWebhookSignature } from '../../shared/notifications/webhook-signature.ts';
 import { aMessage } from './fixtures.ts';
+import { startWebhookReceiver, type ReceivedHook, type WebhookReceiver } from './webhook-receiver.ts';
 
 const secret = 'whsec-local';
 
-type Received = { path: string; verified: boolean; eventId: string | undefined; body: unknown };
-
 describe('WebhookChannel against a local receiver', () => {
-  const received: Received[] = [];
-  let server: Server;
+  let receiver: WebhookReceiver;
   let base: string;
-
-  // Paths decide the receiver's answer: /ok 204, /fail 500, /redirect 302 to /ok, /slow never
-  // answers, /slow-body answers 200 and never finishes the body.
-  const handle = (request: IncomingMessage, response: ServerResponse, raw: string) => {
-    const path = request.url ?? '';
-    received.push({
-      path,
-      verified: verifyWebhookSignature({ header: request.headers['chartproof-signature'] as string | undefined, body: raw, secrets: [secret], now: Math.floor(Date.now() / 1000) }).ok,
-      eventId: request.headers['chartproof-event-id'] as string | undefined,
-      body: raw === '' ? undefined : JSON.parse(raw),
-    });
-    if (path === '/slow') return;
-    if (path === '/slow-body') return void response.writeHead(200, { 'content-type': 'text/plain' }).write('partial');
-    if (path === '/redirect') response.writeHead(302, { location: `${base}/ok` }).end();
-    else response.writeHead(path === '/ok' ? 204 : 500).end();
-  };
+  let received: ReceivedHook[];
 
   beforeAll(async () => {
-    server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => handle(request, response, Buffer.concat(chunks).toString('utf8')));
+    // Paths decide the receiver's answer: /ok 204, /fail 500, /redirect 302 to /ok, /slow never
+    // answers, /slow-body answers 200 and never finishes the body.
+    receiver = await startWebhookReceiver(secret, ({ path }, response, receiverBase) => {
+      if (path === '/slow') return;
+      if (path === '/slow-body') return void response.writeHead(200, { 'content-type': 'text/plain' }).write('partial');
+      if (path === '/redirect') response.writeHead(302, { location: `${receiverBase}/ok` }).end();
+      else response.writeHead(path === '/ok' ? 204 : 500).end();
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ base, received } = receiver);
   });
 
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await receiver.close();
   });
 
   beforeEach(() => {
